@@ -1,6 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using IoTPlatform.DeviceGateway;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+// The backend: embedded defaults (HTTP on 127.0.0.1:8080, state in ./data); see GatewayApp for its parts.
+await GatewayApp.Build(args).RunAsync();

@@ -1,0 +1,169 @@
+using IoTPlatform.DeviceGateway.Auth;
+using IoTPlatform.DeviceProtocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace IoTPlatform.DeviceGateway.Devices;
+
+/// <summary>The device registry over HTTP: register, list, show, rotate a secret, decommission.</summary>
+public static class DevicesApi
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization();
+
+        api.MapPost("/", RegisterAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
+            .WithSummary("Register a device; the response holds its secret, shown this once.");
+        api.MapGet("/", ListAsync).WithSummary("List devices in id order, a page at a time.");
+        api.MapGet("/{id}", GetAsync).WithSummary("One device, decommissioned ones included.");
+        api.MapPost("/{id}/secret", RotateSecretAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
+            .WithSummary("Issue a new secret; the old one stops working.");
+        api.MapDelete("/{id}", DecommissionAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
+            .WithSummary("Decommission a device: refused from now on, history kept.");
+        return app;
+    }
+
+    public static async Task<Results<Created<DeviceResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterDeviceRequest request, DeviceRegistry registry, GatewayCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(counters);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(request.Id))
+        {
+            errors["id"] = ["The id is required."];
+        }
+        else if (!DeviceId.IsValid(request.Id))
+        {
+            errors["id"] = [$"The id '{request.Id}' must match {DeviceId.Pattern}: 3–64 lower-case letters, digits and '-', not starting with '-'."];
+        }
+
+        var kindKnown = DeviceKinds.TryParse(request.Kind, out var kind);
+        if (!kindKnown)
+        {
+            errors["kind"] = [request.Kind is null
+                ? $"The kind is required: one of {string.Join(", ", DeviceKinds.Names)}."
+                : $"The kind '{request.Kind}' is not one of {string.Join(", ", DeviceKinds.Names)}."];
+        }
+        else if (kind.HasSlots() && request.Slots is not (>= 1 and <= DeviceKinds.MaxSlots))
+        {
+            errors["slots"] = [$"A device of kind '{request.Kind}' needs slots: a whole number from 1 to {DeviceKinds.MaxSlots}."];
+        }
+        else if (!kind.HasSlots() && request.Slots is not null)
+        {
+            errors["slots"] = [$"A device of kind '{request.Kind}' has no slots; leave the field out."];
+        }
+
+        if (errors.Count > 0)
+        {
+            foreach (var field in errors.Keys)
+            {
+                counters.BadRequest(field);
+            }
+
+            return TypedResults.ValidationProblem(errors, title: "The device cannot be registered.");
+        }
+
+        var (outcome, issued) = await registry.RegisterAsync(request.Id!, kind, request.Slots ?? 0, cancellationToken).ConfigureAwait(false);
+        if (outcome == RegistryOutcome.AlreadyExists)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The device id is taken.",
+                detail: $"A device '{request.Id}' is (or was) registered; ids of decommissioned devices are not reused.");
+        }
+
+        counters.DeviceRegistered();
+        Log.DeviceRegistered(loggers.CreateLogger(typeof(DevicesApi)), issued!.Device.Id, request.Kind!);
+        return TypedResults.Created($"/api/devices/{issued.Device.Id}", DeviceResponse.From(issued.Device, issued.Secret));
+    }
+
+    public static async Task<Results<Ok<DeviceListResponse>, ValidationProblem>> ListAsync(
+        DeviceRegistry registry,
+        GatewayCounters counters,
+        string? kind,
+        string? after,
+        int? limit,
+        bool? includeDecommissioned,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(counters);
+        DeviceKind? kindFilter = null;
+        if (kind is not null)
+        {
+            if (!DeviceKinds.TryParse(kind, out var parsed))
+            {
+                counters.BadRequest("kind");
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["kind"] = [$"The kind '{kind}' is not one of {string.Join(", ", DeviceKinds.Names)}."] });
+            }
+
+            kindFilter = parsed;
+        }
+
+        if (limit is < 1 or > MaxPageSize)
+        {
+            counters.BadRequest("limit");
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["limit"] = [$"The limit must be from 1 to {MaxPageSize}."] });
+        }
+
+        var page = await registry.ListAsync(kindFilter, after, limit ?? DefaultPageSize, includeDecommissioned ?? false, cancellationToken)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(new DeviceListResponse([.. page.Items.Select(d => DeviceResponse.From(d))], page.Next));
+    }
+
+    public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> GetAsync(
+        string id, DeviceRegistry registry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var device = await registry.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return device is null ? DeviceNotFound(id) : TypedResults.Ok(DeviceResponse.From(device));
+    }
+
+    public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> RotateSecretAsync(
+        string id, DeviceRegistry registry, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var (outcome, issued) = await registry.RotateSecretAsync(id, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case RegistryOutcome.Done:
+                Log.SecretRotated(loggers.CreateLogger(typeof(DevicesApi)), id);
+                return TypedResults.Ok(DeviceResponse.From(issued!.Device, issued.Secret));
+            case RegistryOutcome.Decommissioned:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "The device is decommissioned.",
+                    detail: $"Device '{id}' was decommissioned; it gets no new secret.");
+            default:
+                return DeviceNotFound(id);
+        }
+    }
+
+    public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> DecommissionAsync(
+        string id, DeviceRegistry registry, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var (outcome, device) = await registry.DecommissionAsync(id, cancellationToken).ConfigureAwait(false);
+        if (outcome == RegistryOutcome.NotFound)
+        {
+            return DeviceNotFound(id);
+        }
+
+        if (outcome == RegistryOutcome.Done)
+        {
+            Log.DeviceDecommissioned(loggers.CreateLogger(typeof(DevicesApi)), id);
+        }
+
+        // Decommissioning twice is not an error: the device is in the state the caller asked for.
+        return TypedResults.Ok(DeviceResponse.From(device!));
+    }
+
+    private static ProblemHttpResult DeviceNotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such device.", detail: $"No device '{id}' is registered.");
+}

@@ -1,0 +1,29 @@
+namespace IoTPlatform.DeviceGateway;
+
+/// <summary>Every log line of the gateway, source-generated.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Admin API key from configuration (Api:AdminKey).")]
+    public static partial void AdminKeyFromConfiguration(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Warning, "Admin API key is in {Path} ({How}). Send it as X-Api-Key; keep the file private.")]
+    public static partial void AdminKeyFile(ILogger logger, string path, string how);
+
+    [LoggerMessage(3, LogLevel.Information, "State store: {Path}")]
+    public static partial void StateStoreOpened(ILogger logger, string path);
+
+    [LoggerMessage(4, LogLevel.Information, "Device {DeviceId} registered as {Kind}.")]
+    public static partial void DeviceRegistered(ILogger logger, string deviceId, string kind);
+
+    [LoggerMessage(5, LogLevel.Information, "Device {DeviceId}: secret rotated; the old one is refused from now on.")]
+    public static partial void SecretRotated(ILogger logger, string deviceId);
+
+    [LoggerMessage(6, LogLevel.Information, "Device {DeviceId} decommissioned.")]
+    public static partial void DeviceDecommissioned(ILogger logger, string deviceId);
+
+    [LoggerMessage(7, LogLevel.Warning, "Refused API key on {Method} {Path} from {Remote}.")]
+    public static partial void ApiKeyRejected(ILogger logger, string method, string path, string? remote);
+
+    [LoggerMessage(8, LogLevel.Information, "Bad request on {Method} {Path}: {Reason}")]
+    public static partial void BadRequest(ILogger logger, string method, string path, string reason);
+}

@@ -1,0 +1,24 @@
+namespace IoTPlatform.DeviceGateway.Storage;
+
+/// <summary>
+/// Schema migrations of <c>state.db</c>, applied in order; <c>PRAGMA user_version</c> counts those applied.
+/// Append only: a released step is never edited.
+/// </summary>
+internal static class StateSchema
+{
+    public static IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE devices (
+            id                  TEXT PRIMARY KEY NOT NULL,
+            kind                TEXT NOT NULL,
+            slots               INTEGER NOT NULL DEFAULT 0,
+            secret_hash         BLOB NOT NULL,
+            created_at          INTEGER NOT NULL,
+            secret_rotated_at   INTEGER,
+            decommissioned_at   INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX devices_kind ON devices (kind, id);
+        """,
+    ];
+}
