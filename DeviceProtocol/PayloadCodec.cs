@@ -31,17 +31,25 @@ public static class PayloadCodec
     /// <summary>Decodes a telemetry payload: one reading object, or an array of 1…<see cref="MaxItems"/> readings.</summary>
     public static bool TryDecodeReadings(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out IReadOnlyList<Reading>? readings, [NotNullWhen(false)] out DecodeError? error)
     {
-        if (!TryDecodeMany(utf8, Context.Reading, Context.ListReading, out readings, out error))
+        if (!TryDecodeMany(utf8, Context.Reading, Context.ListReading, out readings, out var isArray, out error))
         {
             return false;
         }
 
         for (var i = 0; i < readings.Count; i++)
         {
-            if (FindNull(readings[i].Slots) is int j)
+            var r = readings[i];
+            var failure = NotFinite(isArray, i, "lat", r.Lat) ?? NotFinite(isArray, i, "lon", r.Lon) ?? NotFinite(isArray, i, "alt", r.Alt)
+                ?? NotFinite(isArray, i, "speed", r.Speed) ?? NotFinite(isArray, i, "course", r.Course) ?? NotFinite(isArray, i, "hdop", r.Hdop);
+            if (failure is null && FindNull(r.Slots) is int j)
             {
-                var path = string.Create(CultureInfo.InvariantCulture, $"$[{i}].slots[{j}]");
-                return Fail(new DecodeError(DecodeReasons.WrongType, path, $"'{path}' must be an object, not null."), out readings, out error);
+                var path = string.Create(CultureInfo.InvariantCulture, $"{ItemPath(isArray, i)}.slots[{j}]");
+                failure = new DecodeError(DecodeReasons.WrongType, path, $"'slots[{j}]' must be an object, not null.");
+            }
+
+            if (failure is not null)
+            {
+                return Fail(failure, out readings, out error);
             }
         }
 
@@ -53,16 +61,38 @@ public static class PayloadCodec
         FromSequence(utf8, TryDecodeReadings, out readings, out error);
 
     /// <summary>Decodes an events payload: one event object, or an array of 1…<see cref="MaxItems"/> events.</summary>
-    public static bool TryDecodeEvents(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out IReadOnlyList<DeviceEvent>? events, [NotNullWhen(false)] out DecodeError? error) =>
-        TryDecodeMany(utf8, Context.DeviceEvent, Context.ListDeviceEvent, out events, out error);
+    public static bool TryDecodeEvents(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out IReadOnlyList<DeviceEvent>? events, [NotNullWhen(false)] out DecodeError? error)
+    {
+        if (!TryDecodeMany(utf8, Context.DeviceEvent, Context.ListDeviceEvent, out events, out var isArray, out error))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (EventNotFinite(events[i], isArray, i) is { } failure)
+            {
+                return Fail(failure, out events, out error);
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc cref="TryDecodeEvents(ReadOnlySpan{byte}, out IReadOnlyList{DeviceEvent}, out DecodeError)"/>
     public static bool TryDecodeEvents(in ReadOnlySequence<byte> utf8, [NotNullWhen(true)] out IReadOnlyList<DeviceEvent>? events, [NotNullWhen(false)] out DecodeError? error) =>
         FromSequence(utf8, TryDecodeEvents, out events, out error);
 
     /// <summary>Decodes exactly one event object (an array is <c>wrong-type</c>).</summary>
-    public static bool TryDecodeEvent(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out DeviceEvent? deviceEvent, [NotNullWhen(false)] out DecodeError? error) =>
-        TryDecodeOne(utf8, Context.DeviceEvent, out deviceEvent, out error);
+    public static bool TryDecodeEvent(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out DeviceEvent? deviceEvent, [NotNullWhen(false)] out DecodeError? error)
+    {
+        if (!TryDecodeOne(utf8, Context.DeviceEvent, out deviceEvent, out error))
+        {
+            return false;
+        }
+
+        return EventNotFinite(deviceEvent, isArray: false, 0) is not { } failure || Fail(failure, out deviceEvent, out error);
+    }
 
     /// <summary>Decodes a status payload (including the will <c>{"online":false}</c>).</summary>
     public static bool TryDecodeStatus(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out DeviceStatus? status, [NotNullWhen(false)] out DecodeError? error) =>
@@ -188,11 +218,11 @@ public static class PayloadCodec
         return TryDeserialize(json, info, out value, out error);
     }
 
-    private static bool TryDecodeMany<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> many, [NotNullWhen(true)] out IReadOnlyList<T>? values, [NotNullWhen(false)] out DecodeError? error)
+    private static bool TryDecodeMany<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> one, JsonTypeInfo<List<T>> many, [NotNullWhen(true)] out IReadOnlyList<T>? values, out bool isArray, [NotNullWhen(false)] out DecodeError? error)
         where T : class
     {
         values = null;
-        if (!JsonPrescan.Check(utf8, allowArray: true, out var json, out var isArray, out error))
+        if (!JsonPrescan.Check(utf8, allowArray: true, out var json, out isArray, out error))
         {
             return false;
         }
@@ -250,6 +280,21 @@ public static class PayloadCodec
         error = failure;
         return false;
     }
+
+    private static string ItemPath(bool isArray, int index) =>
+        isArray ? string.Create(CultureInfo.InvariantCulture, $"$[{index}]") : "$";
+
+    /// <summary>
+    /// System.Text.Json reads 1e400 as Infinity into a double; the wire has no infinities, so a number
+    /// too large for a double is an invalid value.
+    /// </summary>
+    private static DecodeError? NotFinite(bool isArray, int index, string field, double? value) =>
+        value is double v && !double.IsFinite(v)
+            ? new DecodeError(DecodeReasons.InvalidValue, ItemPath(isArray, index) + "." + field, $"'{field}' is too large for a finite number.")
+            : null;
+
+    private static DecodeError? EventNotFinite(DeviceEvent e, bool isArray, int index) =>
+        NotFinite(isArray, index, "lat", e.Lat) ?? NotFinite(isArray, index, "lon", e.Lon) ?? NotFinite(isArray, index, "distance", e.Distance);
 
     private static int? FindNull<T>(IReadOnlyList<T?>? items)
         where T : class
