@@ -1,5 +1,9 @@
 using System.Text.Json.Serialization;
+using IoTPlatform.Broker;
+using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
+using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Health;
 using IoTPlatform.DeviceGateway.Storage;
@@ -18,23 +22,31 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
-
+        builder.AddListeners();
         builder.AddStateStore();
         builder.AddApiKeyAuth();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayCounters>();
         builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddSingleton<IDeviceAuthenticator>(services => services.GetRequiredService<DeviceRegistry>());
+        builder.Services.AddSingleton<DeviceViews>();
+
+        // Presence is registered before the broker so that it stops after it and records the shutdown.
+        builder.Services.AddSingleton<PresenceStore>();
+        builder.Services.AddSingleton<IPresenceStore>(services => services.GetRequiredService<PresenceStore>());
+        builder.Services.AddHostedService<PresenceWriter>();
+        builder.Services.AddSingleton<IDeviceMessageHandler, StatusHandler>();
+        builder.Services.AddDeviceBroker();
+
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddOpenApi();
-        builder.Services.AddHealthChecks().AddCheck<StateStoreHealthCheck>("state-store");
+        builder.Services.AddHealthChecks()
+            .AddCheck<StateStoreHealthCheck>("state-store")
+            .AddCheck<BrokerHealthCheck>("broker");
         // Data protection is unused (API keys carry no cookies or tokens); the base handler's per-request
         // "challenged" lines repeat what Log.ApiKeyRejected says with more detail.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
@@ -56,7 +68,23 @@ public static class GatewayApp
         app.MapHealthChecks("/health");
         app.MapOpenApi();
         app.MapDevicesApi();
+        app.MapBrokerApi();
+        app.MapDeviceBroker();
         return app;
+    }
+
+    private static WebApplicationBuilder AddListeners(this WebApplicationBuilder builder)
+    {
+        // Kestrel ignores --urls once a listener is set in code (the MQTT one is), so bind both here.
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.ListenUrls(string.IsNullOrWhiteSpace(urls) ? DefaultUrl : urls);
+            var broker = context.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
+            kestrel.ListenMqtt(broker, kestrel.ApplicationServices.GetRequiredService<BrokerEndpoint>());
+        });
+        return builder;
     }
 
     private static WebApplicationBuilder AddStateStore(this WebApplicationBuilder builder)

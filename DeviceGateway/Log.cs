@@ -26,4 +26,13 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Information, "Bad request on {Method} {Path}: {Reason}")]
     public static partial void BadRequest(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "{Count} device(s) were still marked online from before the restart; recorded them offline.")]
+    public static partial void StaleSessionsClosed(ILogger logger, int count);
+
+    [LoggerMessage(10, LogLevel.Error, "Writing presence to state.db failed; retrying with the next batch.")]
+    public static partial void PresenceWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "Status of device {DeviceId} rejected: {Error}")]
+    public static partial void StatusRejected(ILogger logger, string deviceId, string error);
 }

@@ -1,3 +1,4 @@
+using IoTPlatform.Broker;
 using IoTPlatform.DeviceGateway.Storage;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Data.Sqlite;
@@ -9,13 +10,10 @@ namespace IoTPlatform.DeviceGateway.Devices;
 /// and credential checks. A decommissioned device keeps its row (its history refers to it) and its id
 /// can never be registered again.
 /// </summary>
-public sealed class DeviceRegistry(StateStore store, SecretHasher hasher, TimeProvider time)
+public sealed class DeviceRegistry(StateStore store, SecretHasher hasher, TimeProvider time) : IDeviceAuthenticator
 {
     private const string Columns = "id, kind, slots, created_at, secret_rotated_at, decommissioned_at";
     private const int SqliteConstraint = 19;
-
-    /// <summary>Raised after a device's secret changed or it was decommissioned: live sessions must close.</summary>
-    public event EventHandler<string>? CredentialsRevoked;
 
     public async Task<(RegistryOutcome Outcome, SecretIssued? Issued)> RegisterAsync(
         string id, DeviceKind kind, int slots, CancellationToken cancellationToken)
@@ -134,7 +132,6 @@ public sealed class DeviceRegistry(StateStore store, SecretHasher hasher, TimePr
                     : RegistryOutcome.NotFound, null);
             }
 
-            CredentialsRevoked?.Invoke(this, id);
             return (RegistryOutcome.Done, new SecretIssued(device, secret));
         }
     }
@@ -165,7 +162,6 @@ public sealed class DeviceRegistry(StateStore store, SecretHasher hasher, TimePr
 
             if (device is not null)
             {
-                CredentialsRevoked?.Invoke(this, id);
                 return (RegistryOutcome.Done, device);
             }
 
@@ -175,14 +171,14 @@ public sealed class DeviceRegistry(StateStore store, SecretHasher hasher, TimePr
     }
 
     /// <summary>Checks a device's id and secret in constant time with respect to the secret.</summary>
-    public async Task<DeviceAuthResult> VerifySecretAsync(string id, string secret, CancellationToken cancellationToken)
+    public async Task<DeviceAuthResult> VerifySecretAsync(string deviceId, string secret, CancellationToken cancellationToken)
     {
         var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await using var select = connection.CreateCommand();
             select.CommandText = "SELECT secret_hash, decommissioned_at FROM devices WHERE id = $id";
-            select.Parameters.AddWithValue("$id", id);
+            select.Parameters.AddWithValue("$id", deviceId);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -1,8 +1,13 @@
+using System.Text.Json;
+using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceProtocol;
 
 namespace IoTPlatform.DeviceGateway.Devices;
 
-/// <summary>A device as the HTTP API shows it. <see cref="Secret"/> is present only when one was just issued.</summary>
+/// <summary>
+/// A device as the HTTP API shows it: its record, whether it is online now, when it was last seen, and its
+/// own last status message. <see cref="Secret"/> is present only when one was just issued.
+/// </summary>
 public sealed record DeviceResponse(
     string Id,
     DeviceKind Kind,
@@ -11,11 +16,21 @@ public sealed record DeviceResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? SecretRotatedAt,
     DateTimeOffset? DecommissionedAt,
+    bool Online,
+    DateTimeOffset? LastSeen,
+    JsonElement? DeviceStatus,
+    DateTimeOffset? DeviceStatusAt,
     string? Secret = null)
 {
-    public static DeviceResponse From(Device device, string? secret = null)
+    public static DeviceResponse From(Device device, bool online, DateTimeOffset? liveLastSeen, StoredDeviceState? stored, string? secret = null)
     {
         ArgumentNullException.ThrowIfNull(device);
+        var lastSeen = liveLastSeen ?? stored?.LastSeen;
+        if (stored?.LastSeen is { } storedSeen && storedSeen > lastSeen)
+        {
+            lastSeen = storedSeen;
+        }
+
         return new(
             device.Id,
             device.Kind,
@@ -24,6 +39,10 @@ public sealed record DeviceResponse(
             device.CreatedAt,
             device.SecretRotatedAt,
             device.DecommissionedAt,
+            online,
+            lastSeen,
+            stored?.StatusJson is { } json ? JsonDocument.Parse(json).RootElement.Clone() : null,
+            stored?.StatusAt,
             secret);
     }
 }

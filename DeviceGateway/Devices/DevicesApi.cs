@@ -1,4 +1,8 @@
+using IoTPlatform.Broker;
+using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
+using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,6 +13,9 @@ public static class DevicesApi
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
+    public const int DefaultPresencePage = 1000;
+    public const int MaxPresencePage = 10_000;
+    public static readonly TimeSpan DefaultPresenceWindow = TimeSpan.FromDays(7);
 
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
@@ -20,13 +27,15 @@ public static class DevicesApi
         api.MapGet("/{id}", GetAsync).WithSummary("One device, decommissioned ones included.");
         api.MapPost("/{id}/secret", RotateSecretAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
             .WithSummary("Issue a new secret; the old one stops working.");
+        api.MapGet("/{id}/presence", GetPresenceAsync)
+            .WithSummary("Online/offline transitions with their reasons, oldest first (default: the last 7 days).");
         api.MapDelete("/{id}", DecommissionAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
             .WithSummary("Decommission a device: refused from now on, history kept.");
         return app;
     }
 
     public static async Task<Results<Created<DeviceResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterDeviceRequest request, DeviceRegistry registry, GatewayCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
+        RegisterDeviceRequest request, DeviceRegistry registry, DeviceViews views, GatewayCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(registry);
@@ -78,11 +87,12 @@ public static class DevicesApi
 
         counters.DeviceRegistered();
         Log.DeviceRegistered(loggers.CreateLogger(typeof(DevicesApi)), issued!.Device.Id, request.Kind!);
-        return TypedResults.Created($"/api/devices/{issued.Device.Id}", DeviceResponse.From(issued.Device, issued.Secret));
+        return TypedResults.Created($"/api/devices/{issued.Device.Id}", await views.ViewAsync(issued.Device, cancellationToken, issued.Secret).ConfigureAwait(false));
     }
 
     public static async Task<Results<Ok<DeviceListResponse>, ValidationProblem>> ListAsync(
         DeviceRegistry registry,
+        DeviceViews views,
         GatewayCounters counters,
         string? kind,
         string? after,
@@ -114,27 +124,88 @@ public static class DevicesApi
 
         var page = await registry.ListAsync(kindFilter, after, limit ?? DefaultPageSize, includeDecommissioned ?? false, cancellationToken)
             .ConfigureAwait(false);
-        return TypedResults.Ok(new DeviceListResponse([.. page.Items.Select(d => DeviceResponse.From(d))], page.Next));
+        return TypedResults.Ok(new DeviceListResponse(await views.ViewAsync(page.Items, cancellationToken).ConfigureAwait(false), page.Next));
     }
 
     public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> GetAsync(
-        string id, DeviceRegistry registry, CancellationToken cancellationToken)
+        string id, DeviceRegistry registry, DeviceViews views, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(views);
         var device = await registry.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return device is null ? DeviceNotFound(id) : TypedResults.Ok(DeviceResponse.From(device));
+        return device is null ? DeviceNotFound(id) : TypedResults.Ok(await views.ViewAsync(device, cancellationToken).ConfigureAwait(false));
+    }
+
+    public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
+        string id,
+        string? from,
+        string? to,
+        int? limit,
+        DeviceRegistry registry,
+        PresenceStore store,
+        PresenceTracker presence,
+        GatewayCounters counters,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(presence);
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(time);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!QueryTime.TryParse(from, out var fromTime))
+        {
+            errors["from"] = [QueryTime.Describe("from")];
+        }
+
+        if (!QueryTime.TryParse(to, out var toTime))
+        {
+            errors["to"] = [QueryTime.Describe("to")];
+        }
+
+        if (limit is < 1 or > MaxPresencePage)
+        {
+            errors["limit"] = [$"The limit must be from 1 to {MaxPresencePage}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            foreach (var field in errors.Keys)
+            {
+                counters.BadRequest(field);
+            }
+
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        if (await registry.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return DeviceNotFound(id);
+        }
+
+        var now = time.GetUtcNow();
+        var items = await store.GetTransitionsAsync(
+            id, fromTime ?? now - DefaultPresenceWindow, toTime ?? now, limit ?? DefaultPresencePage, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new PresenceResponse(
+            id,
+            presence.IsOnline(id),
+            [.. items.Select(t => new PresenceEntry(t.At, t.Online, t.Reason, t.Endpoint))]));
     }
 
     public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> RotateSecretAsync(
-        string id, DeviceRegistry registry, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string id, DeviceRegistry registry, DeviceSessions sessions, DeviceViews views, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(views);
         var (outcome, issued) = await registry.RotateSecretAsync(id, cancellationToken).ConfigureAwait(false);
         switch (outcome)
         {
             case RegistryOutcome.Done:
                 Log.SecretRotated(loggers.CreateLogger(typeof(DevicesApi)), id);
-                return TypedResults.Ok(DeviceResponse.From(issued!.Device, issued.Secret));
+                await sessions.CloseAsync(id, PresenceReasons.SecretRotated).ConfigureAwait(false);
+                return TypedResults.Ok(await views.ViewAsync(issued!.Device, cancellationToken, issued.Secret).ConfigureAwait(false));
             case RegistryOutcome.Decommissioned:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status409Conflict,
@@ -146,9 +217,11 @@ public static class DevicesApi
     }
 
     public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> DecommissionAsync(
-        string id, DeviceRegistry registry, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string id, DeviceRegistry registry, DeviceSessions sessions, DeviceViews views, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(views);
         var (outcome, device) = await registry.DecommissionAsync(id, cancellationToken).ConfigureAwait(false);
         if (outcome == RegistryOutcome.NotFound)
         {
@@ -160,8 +233,10 @@ public static class DevicesApi
             Log.DeviceDecommissioned(loggers.CreateLogger(typeof(DevicesApi)), id);
         }
 
-        // Decommissioning twice is not an error: the device is in the state the caller asked for.
-        return TypedResults.Ok(DeviceResponse.From(device!));
+        // Close any live session in both cases: decommissioning twice is not an error, the device is in
+        // the state the caller asked for.
+        await sessions.CloseAsync(id, PresenceReasons.Decommissioned).ConfigureAwait(false);
+        return TypedResults.Ok(await views.ViewAsync(device!, cancellationToken).ConfigureAwait(false));
     }
 
     private static ProblemHttpResult DeviceNotFound(string id) =>

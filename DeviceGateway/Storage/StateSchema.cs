@@ -20,5 +20,22 @@ internal static class StateSchema
         ) WITHOUT ROWID;
         CREATE INDEX devices_kind ON devices (kind, id);
         """,
+        """
+        CREATE TABLE presence (
+            device_id   TEXT NOT NULL,
+            at          INTEGER NOT NULL,
+            online      INTEGER NOT NULL,
+            reason      TEXT NOT NULL,
+            endpoint    TEXT
+        );
+        CREATE INDEX presence_device_at ON presence (device_id, at);
+        CREATE TABLE device_state (
+            device_id   TEXT PRIMARY KEY NOT NULL,
+            online      INTEGER NOT NULL DEFAULT 0,
+            last_seen   INTEGER,
+            status_json TEXT,
+            status_at   INTEGER
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using IoTPlatform.Broker;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Net;
+using IoTPlatform.Broker;
 using IoTPlatform.DeviceGateway.Storage;
 
 namespace IoTPlatform.DeviceGateway.Tests.Infrastructure;
@@ -46,6 +48,7 @@ public sealed class TestGateway : IAsyncDisposable
         var all = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["urls"] = "http://127.0.0.1:0",
+            ["Broker:TcpPort"] = "0",
             ["Storage:DataDir"] = dataDir,
             ["Api:AdminKey"] = AdminKey,
             ["Api:Keys:ops-team:Key"] = OpsKey,
@@ -63,7 +66,7 @@ public sealed class TestGateway : IAsyncDisposable
         var logs = new CapturedLogs();
         var app = await LaunchAsync(all, logs);
         var gateway = new TestGateway(dataDir, all, app, logs);
-        gateway.BaseAddress = ListeningAddress(app);
+        await gateway.AttachAsync();
         return gateway;
     }
 
@@ -94,7 +97,7 @@ public sealed class TestGateway : IAsyncDisposable
         await StopAsync();
         Logs = new CapturedLogs();
         _app = await LaunchAsync(_settings, Logs);
-        BaseAddress = ListeningAddress(_app);
+        await AttachAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -129,9 +132,33 @@ public sealed class TestGateway : IAsyncDisposable
         return app;
     }
 
-    private static Uri ListeningAddress(WebApplication app)
+    /// <summary>The MQTT TCP endpoint of the embedded broker.</summary>
+    public IPEndPoint MqttEndPoint => Services.GetRequiredService<BrokerEndpoint>().TcpEndPoint!;
+
+    /// <summary>Finds the HTTP address (the one that is not the MQTT listener) and waits until /health says ready.</summary>
+    private async Task AttachAsync()
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address);
+        var mqttPort = MqttEndPoint.Port;
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a))
+            .First(a => a.Port != mqttPort);
+        BaseAddress = address;
+        using var client = Client(apiKey: null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var health = await client.GetAsync("/health");
+            if (health.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"The gateway did not become healthy: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(20);
+        }
     }
 }

@@ -1,0 +1,49 @@
+using System.IO.Pipelines;
+using IoTPlatform.Broker.Presence;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.AspNetCore;
+
+namespace IoTPlatform.Broker.Transport;
+
+/// <summary>
+/// MQTTnet's Kestrel connection handler (TCP and WebSocket alike) with <see cref="PacketSizeGuard"/> in
+/// front of its input.
+/// </summary>
+public sealed class GuardedMqttConnectionHandler(
+    MqttConnectionHandler inner,
+    PresenceTracker presence,
+    BrokerStats stats,
+    IOptions<BrokerOptions> options,
+    ILogger<GuardedMqttConnectionHandler> logger) : ConnectionHandler
+{
+    private readonly long _maxPacket = options.Value.MaxPacketBytes;
+
+    public override Task OnConnectedAsync(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var transport = connection.Transport;
+        var endpoint = connection.RemoteEndPoint;
+        var guard = new PacketSizeGuard(transport.Input, _maxPacket, violation =>
+        {
+            var deviceId = endpoint is null ? null : presence.DeviceAt(endpoint);
+            if (endpoint is not null)
+            {
+                presence.ExpectClose(endpoint, PresenceReasons.PacketTooLarge);
+            }
+
+            stats.Refused(violation.Reason, deviceId);
+            Log.PacketRefused(logger, deviceId, endpoint?.ToString(), violation.Reason, violation.AnnouncedLength, _maxPacket);
+        });
+        connection.Transport = new GuardedPipe(guard, transport.Output);
+        return inner.OnConnectedAsync(connection);
+    }
+
+    private sealed class GuardedPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}

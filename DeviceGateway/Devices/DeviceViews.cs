@@ -1,0 +1,22 @@
+using IoTPlatform.Broker.Presence;
+using IoTPlatform.DeviceGateway.Presence;
+
+namespace IoTPlatform.DeviceGateway.Devices;
+
+/// <summary>Puts registry records together with live presence and stored state for the HTTP API.</summary>
+public sealed class DeviceViews(PresenceTracker presence, PresenceStore store)
+{
+    public async Task<DeviceResponse> ViewAsync(Device device, CancellationToken cancellationToken, string? secret = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var states = await store.GetStatesAsync([device.Id], cancellationToken).ConfigureAwait(false);
+        return DeviceResponse.From(device, presence.IsOnline(device.Id), presence.LastSeen(device.Id), states.GetValueOrDefault(device.Id), secret);
+    }
+
+    public async Task<IReadOnlyList<DeviceResponse>> ViewAsync(IReadOnlyList<Device> devices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        var states = await store.GetStatesAsync([.. devices.Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
+        return [.. devices.Select(d => DeviceResponse.From(d, presence.IsOnline(d.Id), presence.LastSeen(d.Id), states.GetValueOrDefault(d.Id)))];
+    }
+}

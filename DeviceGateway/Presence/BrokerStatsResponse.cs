@@ -1,0 +1,9 @@
+namespace IoTPlatform.DeviceGateway.Presence;
+
+/// <summary>Body of <c>GET /api/broker/stats</c>.</summary>
+public sealed record BrokerStatsResponse(
+    int ConnectedDevices,
+    long ConnectsTotal,
+    double ConnectsPerSecond,
+    IReadOnlyDictionary<string, long> Refusals,
+    IReadOnlyList<DeviceRefusals> RefusedDevices);

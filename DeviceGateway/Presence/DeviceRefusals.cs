@@ -1,0 +1,4 @@
+namespace IoTPlatform.DeviceGateway.Presence;
+
+/// <summary>Refusals of one device by reason.</summary>
+public sealed record DeviceRefusals(string DeviceId, IReadOnlyDictionary<string, long> Reasons);
