@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using IoTPlatform.DeviceProtocol.Signing;
@@ -24,7 +25,15 @@ public static class PayloadCodec
     /// <summary>Largest payload decoded at all (1 MiB). The broker's own limit (<c>Broker:MaxPayloadBytes</c>) is lower and applies first.</summary>
     public const int MaxPayloadBytes = 1024 * 1024;
 
-    private static ProtocolJsonContext Context => ProtocolJsonContext.Default;
+    /// <summary>
+    /// The context the codec uses: <see cref="ProtocolJsonContext"/>'s options with relaxed escaping, so
+    /// that a signature's <c>+</c> and <c>/</c> go on the wire as themselves, not as <c>\u002B</c>. The
+    /// payloads are JSON for MQTT and JSON APIs, never embedded in HTML. Use it for the key set endpoint.
+    /// </summary>
+    public static ProtocolJsonContext Context { get; } = new(new JsonSerializerOptions(ProtocolJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     // ---- decoding ------------------------------------------------------------------------------
 
@@ -325,7 +334,7 @@ public static class PayloadCodec
     private static void Write<T>(IBufferWriter<byte> output, T value, JsonTypeInfo<T> info)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Context.Options.Encoder });
         JsonSerializer.Serialize(writer, value, info);
     }
 }
