@@ -65,6 +65,41 @@ public sealed class MessageCodecTests
         }
     }
 
+    [TestCase("LOCK_CHANGED", "locked")]
+    [TestCase("lock_changed", "Locked")]
+    [TestCase("LockChanged", "locked")]
+    [TestCase("lock_changed", "lOcKeD")]
+    [TestCase("lock_changed,tamper", "locked")]
+    [TestCase(" lock_changed", "locked")]
+    [TestCase("tamper,boot", "locked")]
+    [TestCase("lock_changed", "")]
+    public void Enum_values_must_be_the_exact_wire_names(string type, string lockState)
+    {
+        var json = Encoding.UTF8.GetBytes($$"""{"seq":1,"ts":2,"type":"{{type}}","lock":"{{lockState}}"}""");
+        Assert.That(PayloadCodec.TryDecodeEvent(json, out _, out var error), Is.False);
+        Assert.That(error!.Reason, Is.EqualTo(DecodeReasons.InvalidValue));
+    }
+
+    [Test]
+    public void Escaped_wire_name_is_the_same_string()
+    {
+        Assert.That(PayloadCodec.TryDecodeEvent("""{"seq":1,"ts":2,"type":"\u0074amper"}"""u8, out var e, out var error), Is.True, error?.ToString());
+        Assert.That(e!.Type, Is.EqualTo(EventType.Tamper));
+    }
+
+    [Test]
+    public void Encoding_an_undefined_enum_value_throws_rather_than_writing_a_number()
+    {
+        Assert.That(() => PayloadCodec.Encode(new DeviceEvent { Seq = 1, Ts = 2, Type = (EventType)42 }), Throws.InstanceOf<System.Text.Json.JsonException>());
+    }
+
+    [Test]
+    public void Duplicate_field_takes_the_last_value()
+    {
+        Assert.That(PayloadCodec.TryDecodeStatus("""{"online":true,"online":false}"""u8, out var status, out _), Is.True);
+        Assert.That(status!.Online, Is.False);
+    }
+
     [Test]
     public void Status_and_will_decode()
     {
