@@ -103,6 +103,10 @@ public static class PayloadCodec
         return EventNotFinite(deviceEvent, isArray: false, 0) is not { } failure || Fail(failure, out deviceEvent, out error);
     }
 
+    /// <inheritdoc cref="TryDecodeEvent(ReadOnlySpan{byte}, out DeviceEvent, out DecodeError)"/>
+    public static bool TryDecodeEvent(in ReadOnlySequence<byte> utf8, [NotNullWhen(true)] out DeviceEvent? deviceEvent, [NotNullWhen(false)] out DecodeError? error) =>
+        FromSequence(utf8, TryDecodeEvent, out deviceEvent, out error);
+
     /// <summary>Decodes a status payload (including the will <c>{"online":false}</c>).</summary>
     public static bool TryDecodeStatus(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out DeviceStatus? status, [NotNullWhen(false)] out DecodeError? error) =>
         TryDecodeOne(utf8, Context.DeviceStatus, out status, out error);

@@ -58,6 +58,8 @@ public sealed class MessageCodecTests
         {
             Assert.That(PayloadCodec.TryDecodeEvent(CapturedPayloads.EventBatch, out _, out var error), Is.False);
             Assert.That(error!.Reason, Is.EqualTo(DecodeReasons.WrongType));
+            Assert.That(PayloadCodec.TryDecodeEvent(Segments.Split(CapturedPayloads.LockChangedEvent, 4), out var one, out _), Is.True);
+            Assert.That(one!.Type, Is.EqualTo(EventType.LockChanged));
             Assert.That(PayloadCodec.TryDecodeEvents(CapturedPayloads.LockChangedEvent, out var events, out _), Is.True);
             Assert.That(events, Has.Count.EqualTo(1));
             Assert.That(PayloadCodec.TryDecodeEvents(Segments.Split(CapturedPayloads.EventBatch, 16), out events, out _), Is.True);

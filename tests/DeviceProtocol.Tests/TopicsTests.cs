@@ -100,6 +100,18 @@ public sealed class TopicsTests
         }
     }
 
+    [TestCase("v1/devices/bike-0001/telemetry", "bike-0001", true)]
+    [TestCase("v1/devices/bike-0001/commands", "bike-0001", true)]
+    [TestCase("v1/devices/bike-0002/telemetry", "bike-0001", false)]
+    [TestCase("v1/devices/bike-00011/telemetry", "bike-0001", false)]
+    [TestCase("v1/devices/bike-000/telemetry", "bike-0001", false)]
+    [TestCase("v1/devices/+/telemetry", "+", false)]
+    [TestCase("$share/g/v1/devices/bike-0001/telemetry", "bike-0001", false)]
+    public void Topic_belongs_to_a_device_only_when_the_ids_are_equal(string topic, string clientId, bool expected)
+    {
+        Assert.That(Topics.IsDeviceTopic(topic, clientId, out _), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Device_acl_publishes_up_and_subscribes_to_commands_only()
     {
