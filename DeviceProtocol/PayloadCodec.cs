@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using IoTPlatform.DeviceProtocol.Signing;
@@ -24,7 +25,15 @@ public static class PayloadCodec
     /// <summary>Largest payload decoded at all (1 MiB). The broker's own limit (<c>Broker:MaxPayloadBytes</c>) is lower and applies first.</summary>
     public const int MaxPayloadBytes = 1024 * 1024;
 
-    private static ProtocolJsonContext Context => ProtocolJsonContext.Default;
+    /// <summary>
+    /// The context the codec uses: <see cref="ProtocolJsonContext"/>'s options with relaxed escaping, so
+    /// that a signature's <c>+</c> and <c>/</c> go on the wire as themselves, not as <c>\u002B</c>. The
+    /// payloads are JSON for MQTT and JSON APIs, never embedded in HTML. Use it for the key set endpoint.
+    /// </summary>
+    public static ProtocolJsonContext Context { get; } = new(new JsonSerializerOptions(ProtocolJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 
     // ---- decoding ------------------------------------------------------------------------------
 
@@ -93,6 +102,10 @@ public static class PayloadCodec
 
         return EventNotFinite(deviceEvent, isArray: false, 0) is not { } failure || Fail(failure, out deviceEvent, out error);
     }
+
+    /// <inheritdoc cref="TryDecodeEvent(ReadOnlySpan{byte}, out DeviceEvent, out DecodeError)"/>
+    public static bool TryDecodeEvent(in ReadOnlySequence<byte> utf8, [NotNullWhen(true)] out DeviceEvent? deviceEvent, [NotNullWhen(false)] out DecodeError? error) =>
+        FromSequence(utf8, TryDecodeEvent, out deviceEvent, out error);
 
     /// <summary>Decodes a status payload (including the will <c>{"online":false}</c>).</summary>
     public static bool TryDecodeStatus(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out DeviceStatus? status, [NotNullWhen(false)] out DecodeError? error) =>
@@ -325,7 +338,7 @@ public static class PayloadCodec
     private static void Write<T>(IBufferWriter<byte> output, T value, JsonTypeInfo<T> info)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Context.Options.Encoder });
         JsonSerializer.Serialize(writer, value, info);
     }
 }

@@ -90,6 +90,14 @@ public static class Topics
         return true;
     }
 
+    /// <summary>
+    /// The ACL's question, without allocating: is <paramref name="topic"/> a concrete topic of the device
+    /// <paramref name="deviceId"/> (ordinal comparison)? <paramref name="kind"/> then says which; combine
+    /// with <see cref="DeviceMayPublish"/> or <see cref="DeviceMaySubscribe"/>.
+    /// </summary>
+    public static bool IsDeviceTopic(ReadOnlySpan<char> topic, ReadOnlySpan<char> deviceId, out TopicKind kind) =>
+        TryParse(topic, out Range id, out kind) && topic[id].SequenceEqual(deviceId);
+
     /// <summary>As <see cref="TryParse(ReadOnlySpan{char}, out Range, out TopicKind)"/>, giving the id as a string.</summary>
     public static bool TryParse(string? topic, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? deviceId, out TopicKind kind)
     {

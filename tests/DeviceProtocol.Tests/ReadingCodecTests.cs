@@ -102,6 +102,37 @@ public sealed class ReadingCodecTests : ReadingInvariants
     }
 
     [Test]
+    public void Exactly_the_maximum_depth_is_accepted()
+    {
+        // object + 7 arrays = 8 levels; one more is too-deep (see DecodeErrorTests).
+        var payload = """{"seq":1,"ts":1763805600000,"x":[[[[[[[1]]]]]]]}"""u8;
+        Assert.That(PayloadCodec.TryDecodeReadings(payload, out var readings, out var error), Is.True, error?.ToString());
+        AssertInvariants(readings!);
+    }
+
+    [Test]
+    public void Decoding_a_reading_allocates_little()
+    {
+        // The ingest decodes every MQTT message: keep the hot path to the records themselves.
+        var payload = CapturedPayloads.DesignReading.ToArray();
+        for (var i = 0; i < 100; i++)
+        {
+            PayloadCodec.TryDecodeReadings(payload, out _, out _);
+        }
+
+        const int Runs = 1000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Runs; i++)
+        {
+            PayloadCodec.TryDecodeReadings(payload, out _, out _);
+        }
+
+        var perDecode = (GC.GetAllocatedBytesForCurrentThread() - before) / Runs;
+        TestContext.Out.WriteLine($"{perDecode} bytes per decode of the design reading");
+        Assert.That(perDecode, Is.LessThan(4096)); // measured 1,432 on .NET 10.0.12
+    }
+
+    [Test]
     public void Utf8_byte_order_mark_is_tolerated()
     {
         byte[] withBom = [0xEF, 0xBB, 0xBF, .. CapturedPayloads.BikeNoFix];
