@@ -49,9 +49,7 @@ public sealed class PublishInterceptor
         var message = e.ApplicationMessage;
         var v5 = _presence.ProtocolOf(e.ClientId) == MqttProtocolVersion.V500;
 
-        if (!Topics.TryParse(message.Topic, out string? deviceId, out var kind)
-            || !string.Equals(deviceId, e.ClientId, StringComparison.Ordinal)
-            || !Topics.DeviceMayPublish(kind))
+        if (!Topics.IsDeviceTopic(message.Topic, e.ClientId, out var kind) || !Topics.DeviceMayPublish(kind))
         {
             Refuse(e, RefusalReasons.PublishNotAllowed, message.Topic, v5 ? MqttPubAckReasonCode.NotAuthorized : null, PresenceReasons.AclViolation);
             return;

@@ -15,9 +15,7 @@ public sealed class SubscriptionAcl(BrokerStats stats, ILogger<SubscriptionAcl> 
     {
         ArgumentNullException.ThrowIfNull(e);
         var filter = e.TopicFilter.Topic;
-        if (Topics.TryParse(filter, out string? deviceId, out var kind)
-            && string.Equals(deviceId, e.ClientId, StringComparison.Ordinal)
-            && Topics.DeviceMaySubscribe(kind))
+        if (Topics.IsDeviceTopic(filter, e.ClientId, out var kind) && Topics.DeviceMaySubscribe(kind))
         {
             return Task.CompletedTask;
         }
