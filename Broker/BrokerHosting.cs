@@ -80,7 +80,9 @@ public static class BrokerHosting
 
         server.ValidatingConnectionAsync += services.GetRequiredService<ConnectionValidator>().ValidateAsync;
         server.InterceptingPublishAsync += services.GetRequiredService<PublishInterceptor>().InterceptAsync;
-        server.InterceptingSubscriptionAsync += services.GetRequiredService<SubscriptionAcl>().InterceptAsync;
+        var subscriptions = services.GetRequiredService<SubscriptionAcl>();
+        server.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
+        server.InterceptingInboundPacketAsync += subscriptions.InspectInboundAsync;
         server.InterceptingInboundPacketAsync += presence.OnInboundPacketAsync;
         server.ClientConnectedAsync += presence.OnConnectedAsync;
         server.ClientDisconnectedAsync += async e =>

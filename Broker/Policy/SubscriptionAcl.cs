@@ -1,5 +1,6 @@
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Extensions.Logging;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -8,9 +9,13 @@ namespace IoTPlatform.Broker.Policy;
 /// <summary>
 /// A device subscribes only to its own <c>v1/devices/{id}/commands</c>. Anything else — another device's
 /// topic, <c>+</c>, <c>#</c>, <c>$share/…</c>, <c>$SYS</c> — gets a failure code in the SUBACK.
+/// MQTTnet answers <c>$share/…</c> itself (0x9E, shared subscriptions not supported) without asking the
+/// interceptor, so those are counted from the inbound SUBSCRIBE packet.
 /// </summary>
 public sealed class SubscriptionAcl(BrokerStats stats, ILogger<SubscriptionAcl> logger)
 {
+    private const string SharedPrefix = "$share/";
+
     public Task InterceptAsync(InterceptingSubscriptionEventArgs e)
     {
         ArgumentNullException.ThrowIfNull(e);
@@ -23,8 +28,31 @@ public sealed class SubscriptionAcl(BrokerStats stats, ILogger<SubscriptionAcl> 
         e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
         e.Response.ReasonString = RefusalReasons.SubscribeNotAllowed;
         e.ProcessSubscription = false;
-        stats.Refused(RefusalReasons.SubscribeNotAllowed, e.ClientId);
-        Log.SubscribeRefused(logger, e.ClientId, filter, RefusalReasons.SubscribeNotAllowed);
+        Refused(e.ClientId, filter);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Counts the shared-subscription filters of a SUBSCRIBE, which never reach <see cref="InterceptAsync"/>.</summary>
+    public Task InspectInboundAsync(InterceptingPacketEventArgs e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Packet is MqttSubscribePacket subscribe)
+        {
+            foreach (var filter in subscribe.TopicFilters)
+            {
+                if (filter.Topic.StartsWith(SharedPrefix, StringComparison.Ordinal))
+                {
+                    Refused(e.ClientId, filter.Topic);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Refused(string clientId, string filter)
+    {
+        stats.Refused(RefusalReasons.SubscribeNotAllowed, clientId);
+        Log.SubscribeRefused(logger, clientId, filter, RefusalReasons.SubscribeNotAllowed);
     }
 }
