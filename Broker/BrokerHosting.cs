@@ -104,7 +104,13 @@ public static class BrokerHosting
             endpoint.IsReady = false;
             return Task.CompletedTask;
         };
-        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(presence.Stopping);
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+        {
+            // Kestrel stops before the MQTT hosted service and would wait out the whole shutdown timeout
+            // for the open device connections: close them first.
+            presence.Stopping();
+            server.StopAsync(new MqttServerStopOptions()).Wait(options.ConnectTimeout);
+        });
 
         ((IEndpointRouteBuilder)app).MapConnectionHandler<GuardedMqttConnectionHandler>(options.WebSocketPath, dispatcher =>
         {

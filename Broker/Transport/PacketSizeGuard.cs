@@ -20,12 +20,14 @@ public sealed class PacketSizeGuard(PipeReader inner, long maxRemainingLength, A
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfViolated();
         var result = await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
         return Inspect(result);
     }
 
     public override bool TryRead(out ReadResult result)
     {
+        ThrowIfViolated();
         if (!inner.TryRead(out result))
         {
             return false;
@@ -52,18 +54,37 @@ public sealed class PacketSizeGuard(PipeReader inner, long maxRemainingLength, A
     private ReadResult Inspect(ReadResult result)
     {
         _buffer = result.Buffer;
-        _violation ??= Scan(result.Buffer);
-        if (_violation is { } violation)
+        _violation = Scan(result.Buffer);
+        if (_violation is null)
         {
-            // Hand nothing of the oversize packet on: release the buffer and end the connection.
-            inner.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            onViolation(violation);
-            throw new InvalidDataException(
-                $"MQTT packet refused ({violation.Reason}): it announces {violation.AnnouncedLength} bytes, the limit is {maxRemainingLength}.");
+            return result;
         }
 
-        return result;
+        onViolation(_violation);
+        var legal = _nextHeader - _bufferStart;
+        if (legal > 0)
+        {
+            // Hand on the whole packets before the refused one; the next read ends the connection.
+            _buffer = result.Buffer.Slice(0, legal);
+            return new ReadResult(_buffer, isCanceled: false, isCompleted: false);
+        }
+
+        // Nothing of the refused packet is handed on: release the buffer and end the connection.
+        inner.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        _buffer = default;
+        throw Refusal(_violation);
     }
+
+    private void ThrowIfViolated()
+    {
+        if (_violation is { } violation)
+        {
+            throw Refusal(violation);
+        }
+    }
+
+    private InvalidDataException Refusal(PacketViolation violation) =>
+        new($"MQTT packet refused ({violation.Reason}): it announces {violation.AnnouncedLength} bytes, the limit is {maxRemainingLength}.");
 
     /// <summary>Walks the fixed headers in <paramref name="buffer"/> from the next unseen one on.</summary>
     private PacketViolation? Scan(ReadOnlySequence<byte> buffer)
