@@ -1,1 +1,4 @@
-return 0;
+using System.CommandLine;
+using IoTPlatform.LockController.Pi.Cli;
+
+return await CommandLineApp.CreateRoot().Parse(args).InvokeAsync();
