@@ -22,7 +22,12 @@ public sealed class SerialPtyTests
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_directory, recursive: true);
+    public void TearDown()
+    {
+        if (_directory.Length > 0)
+            Directory.Delete(_directory, recursive: true);
+        _directory = "";
+    }
 
     [Test]
     public async Task Nmea_written_into_a_pty_comes_out_as_the_same_fixes_as_from_the_file()
