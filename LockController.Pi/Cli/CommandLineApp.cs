@@ -9,5 +9,6 @@ public static class CommandLineApp
     public static RootCommand CreateRoot() => new("IoTPlatform lock controller for the Raspberry Pi")
     {
         NmeaCommand.Create(),
+        GnssCommand.Create(),
     };
 }

@@ -19,6 +19,7 @@ public sealed class GnssClock : TimeProvider
     private TimeSpan _offset;
     private long _lastSampleTimestamp;
     private bool _trusted;
+    private bool _implausibleLogged;
 
     /// <summary>A clock over <paramref name="local"/> (the system clock in production).</summary>
     public GnssClock(TimeProvider local, GnssClockOptions options, ILogger<GnssClock> logger)
@@ -56,9 +57,12 @@ public sealed class GnssClock : TimeProvider
             return;
         if (gnss < _options.MinimumPlausibleTime)
         {
-            Log.ClockImplausible(_logger, gnss, _options.MinimumPlausibleTime);
+            // Logged once per run of implausible times, not at the receiver's rate.
+            if (!Interlocked.Exchange(ref _implausibleLogged, true))
+                Log.ClockImplausible(_logger, gnss, _options.MinimumPlausibleTime);
             return;
         }
+        Volatile.Write(ref _implausibleLogged, false);
         TimeSpan sample = gnss - _local.GetUtcNow();
         lock (_gate)
         {

@@ -112,6 +112,22 @@ public sealed class NmeaCommandTests
         }
     }
 
+    [Test]
+    public async Task The_gnss_command_replays_a_capture_through_the_receiver_with_the_same_fixes()
+    {
+        (int nmeaExit, string nmeaOut, _) = await InvokeAsync("nmea", TestData.Nmea("neo-m8n.log"));
+        (int exit, string stdout, string stderr) = await InvokeAsync("gnss", "--file", TestData.Nmea("neo-m8n.log"), "--speed", "0");
+        (int noSource, _, string noSourceErr) = await InvokeAsync("gnss");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((nmeaExit, exit), Is.EqualTo((0, 0)));
+            Assert.That(stdout, Is.EqualTo(nmeaOut).And.Not.Empty);
+            Assert.That(stderr, Does.Contain("23 fixes").And.Contain("trustworthy False"));
+            Assert.That(noSource, Is.EqualTo(2));
+            Assert.That(noSourceErr, Does.Contain("--port or --file"));
+        }
+    }
+
     private static async Task<(int Exit, string Out)> RunProcessAsync(params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "LockController.Pi.dll");
