@@ -13,6 +13,17 @@ public sealed class GpsdComparisonTests
 {
     private const double Tolerance = 1e-6;
 
+    [Test]
+    public void All_18_captures_and_their_gpsd_output_are_there()
+    {
+        string[] logs = TestData.NmeaCaptures().Select(c => (string)c.Arguments[0]!).ToArray();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(logs, Has.Length.EqualTo(18));
+            Assert.That(logs.Where(l => !File.Exists(TestData.Nmea(l + ".chk"))), Is.Empty);
+        }
+    }
+
     [TestCaseSource(typeof(TestData), nameof(TestData.NmeaCaptures))]
     public void Fixes_match_gpsd(string capture) => CompareWithGpsd(capture, chunkSize: 4096);
 
