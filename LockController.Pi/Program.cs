@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using IoTPlatform.LockController.Pi.Cli;
+
+return await CommandLineApp.CreateRoot().Parse(args).InvokeAsync();

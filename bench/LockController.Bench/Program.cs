@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using IoTPlatform.LockController.Bench;
+
+BenchmarkSwitcher.FromAssembly(typeof(NmeaParserBenchmarks).Assembly).Run(args);
