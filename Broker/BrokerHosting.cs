@@ -110,6 +110,7 @@ public static class BrokerHosting
             // for the open device connections: close them first.
             presence.Stopping();
             server.StopAsync(new MqttServerStopOptions()).Wait(options.ConnectTimeout);
+            presence.WaitUntilAllOfflineAsync(options.ConnectTimeout).Wait();
         });
 
         ((IEndpointRouteBuilder)app).MapConnectionHandler<GuardedMqttConnectionHandler>(options.WebSocketPath, dispatcher =>

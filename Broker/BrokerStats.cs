@@ -85,10 +85,6 @@ public sealed class BrokerStats : IDisposable
     public IReadOnlyDictionary<string, long> RefusalsByReason() =>
         _byReason.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
-    /// <summary>Refusals of one device by reason.</summary>
-    public IReadOnlyDictionary<string, long> RefusalsOf(string deviceId) =>
-        _byDevice.Where(p => p.Key.Device == deviceId).ToDictionary(p => p.Key.Reason, p => p.Value, StringComparer.Ordinal);
-
     /// <summary>The devices with the most refusals, most first.</summary>
     public IReadOnlyList<(string DeviceId, IReadOnlyDictionary<string, long> Reasons)> TopRefusedDevices(int count) =>
         [.. _byDevice.GroupBy(p => p.Key.Device)

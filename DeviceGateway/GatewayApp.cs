@@ -68,6 +68,7 @@ public static class GatewayApp
         app.MapHealthChecks("/health");
         app.MapOpenApi();
         app.MapDevicesApi();
+        app.MapPresenceApi();
         app.MapBrokerApi();
         app.MapDeviceBroker();
         return app;

@@ -3,7 +3,7 @@ namespace IoTPlatform.DeviceGateway;
 /// <summary>Every log line of the gateway, source-generated.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Warning, "Admin API key from configuration (Api:AdminKey).")]
+    [LoggerMessage(1, LogLevel.Information, "Admin API key from configuration (Api:AdminKey).")]
     public static partial void AdminKeyFromConfiguration(ILogger logger);
 
     [LoggerMessage(2, LogLevel.Warning, "Admin API key is in {Path} ({How}). Send it as X-Api-Key; keep the file private.")]

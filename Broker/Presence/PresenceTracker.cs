@@ -69,6 +69,26 @@ public sealed class PresenceTracker(TimeProvider time, IPresenceStore store, Bro
     /// <summary>From now on every disconnect is the gateway's own shutdown.</summary>
     public void Stopping() => _stopping = true;
 
+    /// <summary>
+    /// Waits (shutdown only) until every connection's disconnect event has been recorded: MQTTnet raises
+    /// them from each connection's own task, after its stop call returned.
+    /// </summary>
+    public async Task<bool> WaitUntilAllOfflineAsync(TimeSpan timeout)
+    {
+        var deadline = time.GetTimestamp();
+        while (!_connections.IsEmpty)
+        {
+            if (time.GetElapsedTime(deadline) > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public Task OnConnectedAsync(ClientConnectedEventArgs e)
     {
         ArgumentNullException.ThrowIfNull(e);

@@ -2,7 +2,6 @@ using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Http;
-using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,9 +12,6 @@ public static class DevicesApi
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
-    public const int DefaultPresencePage = 1000;
-    public const int MaxPresencePage = 10_000;
-    public static readonly TimeSpan DefaultPresenceWindow = TimeSpan.FromDays(7);
 
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
@@ -27,8 +23,6 @@ public static class DevicesApi
         api.MapGet("/{id}", GetAsync).WithSummary("One device, decommissioned ones included.");
         api.MapPost("/{id}/secret", RotateSecretAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
             .WithSummary("Issue a new secret; the old one stops working.");
-        api.MapGet("/{id}/presence", GetPresenceAsync)
-            .WithSummary("Online/offline transitions with their reasons, oldest first (default: the last 7 days).");
         api.MapDelete("/{id}", DecommissionAsync).RequireAuthorization(ApiAuthExtensions.AdminPolicy)
             .WithSummary("Decommission a device: refused from now on, history kept.");
         return app;
@@ -68,12 +62,7 @@ public static class DevicesApi
 
         if (errors.Count > 0)
         {
-            foreach (var field in errors.Keys)
-            {
-                counters.BadRequest(field);
-            }
-
-            return TypedResults.ValidationProblem(errors, title: "The device cannot be registered.");
+            return Invalid.Problem(counters, errors, "The device cannot be registered.");
         }
 
         var (outcome, issued) = await registry.RegisterAsync(request.Id!, kind, request.Slots ?? 0, cancellationToken).ConfigureAwait(false);
@@ -107,9 +96,7 @@ public static class DevicesApi
         {
             if (!DeviceKinds.TryParse(kind, out var parsed))
             {
-                counters.BadRequest("kind");
-                return TypedResults.ValidationProblem(
-                    new Dictionary<string, string[]> { ["kind"] = [$"The kind '{kind}' is not one of {string.Join(", ", DeviceKinds.Names)}."] });
+                return Invalid.Problem(counters, "kind", $"The kind '{kind}' is not one of {string.Join(", ", DeviceKinds.Names)}.");
             }
 
             kindFilter = parsed;
@@ -117,9 +104,7 @@ public static class DevicesApi
 
         if (limit is < 1 or > MaxPageSize)
         {
-            counters.BadRequest("limit");
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["limit"] = [$"The limit must be from 1 to {MaxPageSize}."] });
+            return Invalid.Problem(counters, "limit", $"The limit must be from 1 to {MaxPageSize}.");
         }
 
         var page = await registry.ListAsync(kindFilter, after, limit ?? DefaultPageSize, includeDecommissioned ?? false, cancellationToken)
@@ -134,63 +119,6 @@ public static class DevicesApi
         ArgumentNullException.ThrowIfNull(views);
         var device = await registry.GetAsync(id, cancellationToken).ConfigureAwait(false);
         return device is null ? DeviceNotFound(id) : TypedResults.Ok(await views.ViewAsync(device, cancellationToken).ConfigureAwait(false));
-    }
-
-    public static async Task<Results<Ok<PresenceResponse>, ValidationProblem, ProblemHttpResult>> GetPresenceAsync(
-        string id,
-        string? from,
-        string? to,
-        int? limit,
-        DeviceRegistry registry,
-        PresenceStore store,
-        PresenceTracker presence,
-        GatewayCounters counters,
-        TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(presence);
-        ArgumentNullException.ThrowIfNull(counters);
-        ArgumentNullException.ThrowIfNull(time);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!QueryTime.TryParse(from, out var fromTime))
-        {
-            errors["from"] = [QueryTime.Describe("from")];
-        }
-
-        if (!QueryTime.TryParse(to, out var toTime))
-        {
-            errors["to"] = [QueryTime.Describe("to")];
-        }
-
-        if (limit is < 1 or > MaxPresencePage)
-        {
-            errors["limit"] = [$"The limit must be from 1 to {MaxPresencePage}."];
-        }
-
-        if (errors.Count > 0)
-        {
-            foreach (var field in errors.Keys)
-            {
-                counters.BadRequest(field);
-            }
-
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        if (await registry.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return DeviceNotFound(id);
-        }
-
-        var now = time.GetUtcNow();
-        var items = await store.GetTransitionsAsync(
-            id, fromTime ?? now - DefaultPresenceWindow, toTime ?? now, limit ?? DefaultPresencePage, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PresenceResponse(
-            id,
-            presence.IsOnline(id),
-            [.. items.Select(t => new PresenceEntry(t.At, t.Online, t.Reason, t.Endpoint))]));
     }
 
     public static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> RotateSecretAsync(
@@ -239,6 +167,6 @@ public static class DevicesApi
         return TypedResults.Ok(await views.ViewAsync(device!, cancellationToken).ConfigureAwait(false));
     }
 
-    private static ProblemHttpResult DeviceNotFound(string id) =>
+    internal static ProblemHttpResult DeviceNotFound(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such device.", detail: $"No device '{id}' is registered.");
 }

@@ -130,11 +130,14 @@ public sealed class PresenceStore(StateStore store) : IPresenceStore
         await using (connection.ConfigureAwait(false))
         {
             await using var select = connection.CreateCommand();
-            var names = deviceIds.Select((id, i) =>
+            var names = new List<string>(deviceIds.Count);
+            foreach (var id in deviceIds)
             {
-                select.Parameters.AddWithValue($"$d{i}", id);
-                return $"$d{i}";
-            });
+                var name = $"$d{names.Count}";
+                select.Parameters.AddWithValue(name, id);
+                names.Add(name);
+            }
+
             select.CommandText = $"SELECT device_id, last_seen, status_json, status_at FROM device_state WHERE device_id IN ({string.Join(',', names)})";
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

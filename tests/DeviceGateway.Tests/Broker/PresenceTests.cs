@@ -118,7 +118,7 @@ public sealed class PresenceTests : BrokerFixture
         await device.DisposeAsync();
 
         var reasons = await PresenceReasonsAsync("bike-0001");
-        Assert.That(reasons, Is.EqualTo(new[] { "connect", "gateway-stopped" }));
+        Assert.That(reasons, Is.EqualTo(new[] { "connect", "gateway-stopped" }), string.Join(",", reasons));
         Assert.That(await IsOnlineAsync("bike-0001"), Is.False);
         var lastSeen = (await DeviceAsync("bike-0001")).GetProperty("lastSeen").GetDateTimeOffset();
         Assert.That(lastSeen, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromSeconds(60)), "lastSeen survives the restart");
