@@ -80,7 +80,9 @@ public static class BrokerHosting
 
         server.ValidatingConnectionAsync += services.GetRequiredService<ConnectionValidator>().ValidateAsync;
         server.InterceptingPublishAsync += services.GetRequiredService<PublishInterceptor>().InterceptAsync;
-        server.InterceptingSubscriptionAsync += services.GetRequiredService<SubscriptionAcl>().InterceptAsync;
+        var subscriptionAcl = services.GetRequiredService<SubscriptionAcl>();
+        server.InterceptingSubscriptionAsync += subscriptionAcl.InterceptAsync;
+        server.InterceptingInboundPacketAsync += subscriptionAcl.InspectInboundAsync;
         server.InterceptingInboundPacketAsync += presence.OnInboundPacketAsync;
         server.ClientConnectedAsync += presence.OnConnectedAsync;
         server.ClientDisconnectedAsync += async e =>
