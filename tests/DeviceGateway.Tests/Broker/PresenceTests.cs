@@ -153,4 +153,39 @@ public sealed class PresenceTests : BrokerFixture
         using var refused = await anonymous.GetAsync("/api/broker/stats");
         Assert.That(refused.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized));
     }
+
+    [Test]
+    public async Task The_will_of_a_device_that_vanishes_is_stored_as_its_own_word()
+    {
+        var secret = await Gateway.RegisterAsync("bike-0001");
+        await Gateway.RegisterAsync("bike-0002");
+        await using (var raw = await RawMqtt.OpenAsync(Gateway.MqttEndPoint))
+        {
+            Assert.That(await raw.ConnectAsync("bike-0001", secret, 60, "v1/devices/bike-0001/status", """{"online":false}"""), Is.Zero);
+            raw.Abort();
+        }
+
+        var status = await Eventually.ValueAsync(
+            () => DeviceAsync("bike-0001"),
+            d => d.TryGetProperty("deviceStatus", out _),
+            TimeSpan.FromSeconds(10),
+            "the will is stored");
+        Assert.That(status.GetProperty("deviceStatus").GetProperty("online").GetBoolean(), Is.False);
+        await PresenceEndsWithAsync("bike-0001", "connection-lost");
+    }
+
+    [Test]
+    public async Task A_will_aimed_at_another_device_is_refused()
+    {
+        var secret = await Gateway.RegisterAsync("bike-0001");
+        await Gateway.RegisterAsync("bike-0002");
+        await using (var raw = await RawMqtt.OpenAsync(Gateway.MqttEndPoint))
+        {
+            Assert.That(await raw.ConnectAsync("bike-0001", secret, 60, "v1/devices/bike-0002/status", """{"online":false}"""), Is.Zero);
+            raw.Abort();
+        }
+
+        await Eventually.ValueAsync(() => DeviceRefusalsAsync("bike-0001", "publish-not-allowed"), n => n == 1, TimeSpan.FromSeconds(10), "the will is refused");
+        Assert.That((await DeviceAsync("bike-0002")).TryGetProperty("deviceStatus", out _), Is.False);
+    }
 }

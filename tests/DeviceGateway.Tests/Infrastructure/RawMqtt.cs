@@ -26,11 +26,21 @@ public sealed class RawMqtt : IAsyncDisposable
         return new RawMqtt(tcp);
     }
 
-    /// <summary>Sends CONNECT (clean session, username = client id) and returns the CONNACK return code.</summary>
-    public async Task<byte> ConnectAsync(string clientId, string secret, ushort keepAliveSeconds)
+    /// <summary>
+    /// Sends CONNECT (clean session, username = client id, optionally a retained QoS 1 will) and returns
+    /// the CONNACK return code.
+    /// </summary>
+    public async Task<byte> ConnectAsync(string clientId, string secret, ushort keepAliveSeconds, string? willTopic = null, string? willPayload = null)
     {
-        var body = new List<byte> { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0b1100_0010, (byte)(keepAliveSeconds >> 8), (byte)keepAliveSeconds };
+        var flags = willTopic is null ? (byte)0b1100_0010 : (byte)0b1110_1110;
+        var body = new List<byte> { 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, flags, (byte)(keepAliveSeconds >> 8), (byte)keepAliveSeconds };
         body.AddRange(Utf8String(clientId));
+        if (willTopic is not null)
+        {
+            body.AddRange(Utf8String(willTopic));
+            body.AddRange(Utf8String(willPayload ?? ""));
+        }
+
         body.AddRange(Utf8String(clientId));
         body.AddRange(Utf8String(secret));
         await SendAsync([0x10, .. RemainingLength(body.Count), .. body]);
@@ -39,6 +49,9 @@ public sealed class RawMqtt : IAsyncDisposable
         Assert.That(connack[0], Is.EqualTo(0x20), "CONNACK expected");
         return connack[3];
     }
+
+    /// <summary>Drops the connection without DISCONNECT, as a crashed device would.</summary>
+    public void Abort() => _tcp.Client.Close(0);
 
     public async Task SendAsync(byte[] bytes)
     {
