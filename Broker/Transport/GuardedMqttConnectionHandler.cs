@@ -1,6 +1,8 @@
 using System.IO.Pipelines;
+using System.Net;
 using IoTPlatform.Broker.Presence;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet.AspNetCore;
@@ -24,7 +26,7 @@ public sealed class GuardedMqttConnectionHandler(
     {
         ArgumentNullException.ThrowIfNull(connection);
         var transport = connection.Transport;
-        var endpoint = connection.RemoteEndPoint;
+        var endpoint = RemoteEndPointOf(connection);
         var guard = new PacketSizeGuard(transport.Input, _maxPacket, violation =>
         {
             var deviceId = endpoint is null ? null : presence.DeviceAt(endpoint);
@@ -39,6 +41,11 @@ public sealed class GuardedMqttConnectionHandler(
         connection.Transport = new GuardedPipe(guard, transport.Output);
         return inner.OnConnectedAsync(connection);
     }
+
+    /// <summary>The peer as MQTTnet will report it: the socket's, or for WebSocket the HTTP connection's.</summary>
+    private static EndPoint? RemoteEndPointOf(ConnectionContext connection) =>
+        connection.RemoteEndPoint
+        ?? (connection.Features.Get<IHttpConnectionFeature>() is { RemoteIpAddress: { } ip } http ? new IPEndPoint(ip, http.RemotePort) : null);
 
     private sealed class GuardedPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {

@@ -17,12 +17,13 @@ public sealed class LimitsTests : BrokerFixture
         ["Broker:PublishBurst"] = "5",
     };
 
-    [TestCase(MqttProtocolVersion.V311)]
-    [TestCase(MqttProtocolVersion.V500)]
-    public async Task A_payload_at_the_limit_is_accepted_and_one_byte_more_closes_the_connection(MqttProtocolVersion version)
+    [TestCase(MqttProtocolVersion.V311, false)]
+    [TestCase(MqttProtocolVersion.V500, false)]
+    [TestCase(MqttProtocolVersion.V500, true)]
+    public async Task A_payload_at_the_limit_is_accepted_and_one_byte_more_closes_the_connection(MqttProtocolVersion version, bool webSocket)
     {
         var secret = await Gateway.RegisterAsync("bike-0001");
-        await using var device = await DeviceClient.ConnectAsync(Gateway, "bike-0001", secret, version);
+        await using var device = await DeviceClient.ConnectAsync(Gateway, "bike-0001", secret, version, webSocket: webSocket);
         var atLimit = await device.PublishAsync("v1/devices/bike-0001/telemetry", new byte[MaxPayload]);
         Assert.That(atLimit.IsSuccess, Is.True);
 
@@ -79,6 +80,27 @@ public sealed class LimitsTests : BrokerFixture
             Assert.That(await DeviceRefusalsAsync("bike-0001", "packet-too-large"), Is.EqualTo(1));
         }
 
+        await PresenceEndsWithAsync("bike-0001", "packet-too-large");
+    }
+
+    [Test]
+    public async Task A_packet_far_over_the_limit_is_refused_over_WebSocket_by_the_guard()
+    {
+        var secret = await Gateway.RegisterAsync("bike-0001");
+        await using var device = await DeviceClient.ConnectAsync(Gateway, "bike-0001", secret, webSocket: true);
+        try
+        {
+            await device.PublishAsync("v1/devices/bike-0001/telemetry", new byte[MaxPayload * 4]).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Fail("an oversize payload must not be acknowledged");
+        }
+#pragma warning disable CA1031 // The client reports the closed connection in its own way; the disconnect is asserted below.
+        catch (Exception e) when (e is not AssertionException)
+#pragma warning restore CA1031
+        {
+        }
+
+        await device.WaitDisconnectedAsync();
+        Assert.That(await DeviceRefusalsAsync("bike-0001", "packet-too-large"), Is.EqualTo(1));
         await PresenceEndsWithAsync("bike-0001", "packet-too-large");
     }
 
