@@ -159,11 +159,7 @@ public sealed class PresenceTests : BrokerFixture
     {
         var secret = await Gateway.RegisterAsync("bike-0001");
         await Gateway.RegisterAsync("bike-0002");
-        await using (var raw = await RawMqtt.OpenAsync(Gateway.MqttEndPoint))
-        {
-            Assert.That(await raw.ConnectAsync("bike-0001", secret, 60, "v1/devices/bike-0001/status", """{"online":false}"""), Is.Zero);
-            raw.Abort();
-        }
+        await VanishWithWillAsync("bike-0001", secret, "v1/devices/bike-0001/status");
 
         var status = await Eventually.ValueAsync(
             () => DeviceAsync("bike-0001"),
@@ -179,13 +175,17 @@ public sealed class PresenceTests : BrokerFixture
     {
         var secret = await Gateway.RegisterAsync("bike-0001");
         await Gateway.RegisterAsync("bike-0002");
-        await using (var raw = await RawMqtt.OpenAsync(Gateway.MqttEndPoint))
-        {
-            Assert.That(await raw.ConnectAsync("bike-0001", secret, 60, "v1/devices/bike-0002/status", """{"online":false}"""), Is.Zero);
-            raw.Abort();
-        }
+        await VanishWithWillAsync("bike-0001", secret, "v1/devices/bike-0002/status");
 
         await Eventually.ValueAsync(() => DeviceRefusalsAsync("bike-0001", "publish-not-allowed"), n => n == 1, TimeSpan.FromSeconds(10), "the will is refused");
         Assert.That((await DeviceAsync("bike-0002")).TryGetProperty("deviceStatus", out _), Is.False);
+    }
+
+    /// <summary>Connects with a will of <c>{"online":false}</c> on <paramref name="willTopic"/>, then drops the socket.</summary>
+    private async Task VanishWithWillAsync(string deviceId, string secret, string willTopic)
+    {
+        await using var raw = await RawMqtt.OpenAsync(Gateway.MqttEndPoint);
+        Assert.That(await raw.ConnectAsync(deviceId, secret, 60, willTopic, """{"online":false}"""), Is.Zero);
+        raw.Abort();
     }
 }

@@ -73,6 +73,26 @@ public sealed class DeviceClient : IAsyncDisposable
         return result.Items.Single().ResultCode;
     }
 
+    /// <summary>
+    /// Publishes where the broker must answer by closing the connection (no refusal code exists, or the
+    /// packet is refused before it is read): fails if the publish is acknowledged, returns the disconnect.
+    /// </summary>
+    public async Task<MqttClientDisconnectedEventArgs> PublishClosingConnectionAsync(string topic, byte[] payload)
+    {
+        try
+        {
+            await PublishAsync(topic, payload).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Fail($"the publish to {topic} must not be acknowledged");
+        }
+#pragma warning disable CA1031 // The client reports the closed connection in its own way; the disconnect is what counts.
+        catch (Exception e) when (e is not AssertionException)
+#pragma warning restore CA1031
+        {
+        }
+
+        return await WaitDisconnectedAsync();
+    }
+
     /// <summary>Waits for the broker to end the connection.</summary>
     public async Task<MqttClientDisconnectedEventArgs> WaitDisconnectedAsync(TimeSpan? timeout = null) =>
         await Disconnected.WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
