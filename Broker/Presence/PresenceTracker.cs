@@ -63,6 +63,14 @@ public sealed class PresenceTracker(TimeProvider time, IPresenceStore store, Bro
     /// <summary>As <see cref="ExpectClose(string, string)"/> for a connection whose device is not known yet.</summary>
     public void ExpectClose(EndPoint endpoint, string reason) => _endpointCloseReasons[endpoint.ToString() ?? ""] = reason;
 
+    /// <summary>The connection from <paramref name="endpoint"/> is over: drop what was kept for it.</summary>
+    public void ConnectionEnded(EndPoint endpoint)
+    {
+        var key = endpoint.ToString() ?? "";
+        _endpointCloseReasons.TryRemove(key, out _);
+        _deviceByEndpoint.TryRemove(key, out _);
+    }
+
     /// <summary>The device connected from <paramref name="endpoint"/>, if it got as far as CONNECT.</summary>
     public string? DeviceAt(EndPoint endpoint) => _deviceByEndpoint.TryGetValue(endpoint.ToString() ?? "", out var id) ? id : null;
 
@@ -75,10 +83,10 @@ public sealed class PresenceTracker(TimeProvider time, IPresenceStore store, Bro
     /// </summary>
     public async Task<bool> WaitUntilAllOfflineAsync(TimeSpan timeout)
     {
-        var deadline = time.GetTimestamp();
+        var started = time.GetTimestamp();
         while (!_connections.IsEmpty)
         {
-            if (time.GetElapsedTime(deadline) > timeout)
+            if (time.GetElapsedTime(started) > timeout)
             {
                 return false;
             }
@@ -94,6 +102,7 @@ public sealed class PresenceTracker(TimeProvider time, IPresenceStore store, Bro
         ArgumentNullException.ThrowIfNull(e);
         var now = time.GetUtcNow();
         Seen(e.ClientId, now);
+        _closeReasons.TryRemove(e.ClientId, out _); // left over from a connection that was taken over
         _connections.AddOrUpdate(e.ClientId, _ => new Connection(1), (_, c) => c with { Count = c.Count + 1 });
         stats.Connected();
         var endpoint = e.RemoteEndPoint?.ToString();

@@ -39,7 +39,23 @@ public sealed class GuardedMqttConnectionHandler(
             Log.PacketRefused(logger, deviceId, endpoint?.ToString(), violation.Reason, violation.AnnouncedLength, _maxPacket);
         });
         connection.Transport = new GuardedPipe(guard, transport.Output);
-        return inner.OnConnectedAsync(connection);
+        return RunAsync(connection, endpoint);
+    }
+
+    private async Task RunAsync(ConnectionContext connection, EndPoint? endpoint)
+    {
+        try
+        {
+            await inner.OnConnectedAsync(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            // MQTTnet raises the disconnect event before its handler returns, so nothing is lost here.
+            if (endpoint is not null)
+            {
+                presence.ConnectionEnded(endpoint);
+            }
+        }
     }
 
     /// <summary>The peer as MQTTnet will report it: the socket's, or for WebSocket the HTTP connection's.</summary>
