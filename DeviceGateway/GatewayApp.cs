@@ -2,10 +2,11 @@ using System.Text.Json.Serialization;
 using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
-using IoTPlatform.DeviceGateway.Http;
-using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Health;
+using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Observability;
+using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceGateway.Storage;
 using Microsoft.Extensions.Options;
 

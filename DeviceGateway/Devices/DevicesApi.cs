@@ -2,6 +2,7 @@ using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Observability;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 

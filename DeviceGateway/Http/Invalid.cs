@@ -1,3 +1,4 @@
+using IoTPlatform.DeviceGateway.Observability;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTPlatform.DeviceGateway.Http;

@@ -1,6 +1,7 @@
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Observability;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTPlatform.DeviceGateway.Presence;

@@ -9,16 +9,17 @@ using System.Security.Cryptography;
 using IoTPlatform.Broker;
 using IoTPlatform.DeviceGateway;
 using IoTPlatform.DeviceGateway.Devices;
+using IoTPlatform.DeviceGateway.Observability;
 using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceGateway.Storage;
 using IoTPlatform.DeviceProtocol;
+using MQTTnet;
+using MQTTnet.Formatter;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Formatter;
 
 namespace IoTPlatform.Gateway.Bench;
 

@@ -71,8 +71,9 @@ public sealed class PresenceTests : BrokerFixture
         await using var second = await DeviceClient.ConnectAsync(Gateway, "bike-0001", secret, MqttProtocolVersion.V311);
         Assert.That(second.Result.ResultCode, Is.EqualTo(MqttClientConnectResultCode.Success));
 
-        var closed = await first.WaitDisconnectedAsync();
-        Assert.That(closed.ReasonString ?? closed.Reason.ToString(), Does.Contain("Session").Or.Contain("taken").IgnoreCase);
+        // The old connection ends (MQTT 5 sends it DISCONNECT 0x8E first, but the socket may close before
+        // the client reads it, so its reported reason is not asserted).
+        await first.WaitDisconnectedAsync();
 
         var reasons = await Eventually.ValueAsync(
             () => PresenceReasonsAsync("bike-0001"),

@@ -2,7 +2,7 @@ using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace IoTPlatform.DeviceGateway.Presence;
+namespace IoTPlatform.DeviceGateway.Observability;
 
 /// <summary>What the embedded broker is doing: connected devices, connect rate, refusals.</summary>
 public static class BrokerApi

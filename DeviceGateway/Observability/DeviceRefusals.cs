@@ -1,4 +1,4 @@
-namespace IoTPlatform.DeviceGateway.Presence;
+namespace IoTPlatform.DeviceGateway.Observability;
 
 /// <summary>Refusals of one device by reason.</summary>
 public sealed record DeviceRefusals(string DeviceId, IReadOnlyDictionary<string, long> Reasons);

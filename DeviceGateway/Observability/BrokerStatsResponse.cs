@@ -1,4 +1,4 @@
-namespace IoTPlatform.DeviceGateway.Presence;
+namespace IoTPlatform.DeviceGateway.Observability;
 
 /// <summary>Body of <c>GET /api/broker/stats</c>.</summary>
 public sealed record BrokerStatsResponse(

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace IoTPlatform.DeviceGateway;
+namespace IoTPlatform.DeviceGateway.Observability;
 
 /// <summary>
 /// Counters of the gateway on the <c>IoTPlatform.DeviceGateway</c> meter (read with
