@@ -28,6 +28,9 @@ public sealed class GnssOptions
     /// <summary>Longest wait between attempts to open a missing device.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often an open device is checked for still being there (see <see cref="IGnssConnection.IsPresent"/>).</summary>
+    public TimeSpan PresenceCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The connection these options describe.</summary>
     public IGnssConnection CreateConnection(TimeProvider time) =>
         !string.IsNullOrWhiteSpace(Port) ? new SerialGnssConnection(Port, Baud)

@@ -40,7 +40,6 @@ public sealed class GnssReceiver
     public async IAsyncEnumerable<GnssFix> ReadFixesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var fixes = new List<GnssFix>();
-        var buffer = new byte[1024];
         TimeSpan delay = _options.ReconnectDelay;
         while (true)
         {
@@ -56,12 +55,15 @@ public sealed class GnssReceiver
             Log.GnssOpened(_logger, _connection.Description);
             delay = _options.ReconnectDelay;
             var decoder = new NmeaDecoder(Statistics);
+            var buffer = new byte[1024];
             Exception? readError;
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task watching = WatchPresenceAsync(gone);
             await using (stream.ConfigureAwait(false))
             {
                 while (true)
                 {
-                    (int n, readError) = await ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+                    (int n, readError) = await ReadAsync(stream, buffer, gone.Token, cancellationToken).ConfigureAwait(false);
                     if (n <= 0)
                         break;
                     decoder.Write(buffer.AsSpan(0, n), fixes);
@@ -70,6 +72,8 @@ public sealed class GnssReceiver
                     fixes.Clear();
                 }
             }
+            await gone.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
             decoder.Complete(fixes);
             foreach (GnssFix fix in fixes)
                 yield return fix;
@@ -98,11 +102,39 @@ public sealed class GnssReceiver
         }
     }
 
-    private static async Task<(int Read, Exception? Error)> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Cancels <paramref name="gone"/> when the device is no longer there; returns when it is cancelled.</summary>
+    private async Task WatchPresenceAsync(CancellationTokenSource gone)
     {
         try
         {
-            return (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), null);
+            while (!gone.IsCancellationRequested)
+            {
+                await Task.Delay(_options.PresenceCheckInterval, _time, gone.Token).ConfigureAwait(false);
+                if (!_connection.IsPresent())
+                {
+                    await gone.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The read loop ended, or the device went away: either way the watch is over.
+        }
+    }
+
+    private static async Task<(int Read, Exception? Error)> ReadAsync(Stream stream, byte[] buffer, CancellationToken gone, CancellationToken cancellationToken)
+    {
+        // Some serial drivers ignore cancellation of a pending read, so the wait for it is what gets
+        // cancelled; an abandoned read is observed and its buffer never reused (one buffer per open).
+        Task<int> read = stream.ReadAsync(buffer, gone).AsTask();
+        try
+        {
+            return (await read.WaitAsync(gone).ConfigureAwait(false), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && gone.IsCancellationRequested)
+        {
+            _ = read.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return (0, new IOException("The device is no longer there."));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
             && ex is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or UnauthorizedAccessException or OperationCanceledException)

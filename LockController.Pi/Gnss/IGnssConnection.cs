@@ -14,4 +14,11 @@ public interface IGnssConnection
     /// device is not there (unplugged, not yet created); the receiver retries.
     /// </summary>
     Stream Open();
+
+    /// <summary>
+    /// Whether the device is still there while its stream is open. A serial driver does not always end a
+    /// read when the device goes (a pty whose other end closed, seen here); the receiver asks this every
+    /// <see cref="GnssOptions.PresenceCheckInterval"/> and treats "no" as the device going away.
+    /// </summary>
+    bool IsPresent() => true;
 }

@@ -28,6 +28,9 @@ public sealed class SerialGnssConnection : IGnssConnection
     public bool EndsAtEndOfStream => false;
 
     /// <inheritdoc />
+    /// <summary>A USB receiver's device node, or a pty's link, disappears with the device.</summary>
+    public bool IsPresent() => File.Exists(_path);
+
     public Stream Open()
     {
         // SerialPort checks that the path exists only when opening; a missing device throws FileNotFoundException (an IOException).

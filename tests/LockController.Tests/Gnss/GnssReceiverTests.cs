@@ -102,6 +102,42 @@ public sealed class GnssReceiverTests
         }
     }
 
+    [Test]
+    public async Task A_device_that_vanishes_while_its_read_hangs_is_noticed_by_its_presence_check()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var hanging = new HangingStream(Epochs);
+        var device = new VanishingConnection(hanging);
+        var options = new GnssOptions { ReconnectDelay = TimeSpan.FromSeconds(1), PresenceCheckInterval = TimeSpan.FromSeconds(1) };
+        var logger = new RecordingLogger<GnssReceiver>();
+        var receiver = new GnssReceiver(device, options, time, logger);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var fixes = new List<GnssFix>();
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (GnssFix fix in receiver.ReadFixesAsync(cts.Token))
+            {
+                lock (fixes)
+                    fixes.Add(fix);
+            }
+        }, CancellationToken.None);
+
+        // All bytes read; the last epoch waits for the next one, and the read now hangs, cancellation or not.
+        Assert.That(await Eventually.HoldsAsync(() => hanging.Hung && fixes.Count == 2, TimeSpan.FromSeconds(10)), Is.True, "two epochs, then a hung read");
+        device.Present = false;
+        bool noticed = await Eventually.HoldsAsync(() => logger.Count(102) == 1, TimeSpan.FromSeconds(10),
+            between: () => time.Advance(TimeSpan.FromMilliseconds(250)));
+        await cts.CancelAsync();
+        Assert.That(async () => await reading, Throws.InstanceOf<OperationCanceledException>());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(noticed, Is.True, "the loss is noticed although the read never ends");
+            Assert.That(fixes, Has.Count.EqualTo(3), "the last epoch is completed when the device goes");
+            Assert.That(logger.Errors, Is.Empty);
+        }
+    }
+
     /// <summary>A device that is absent (null) or present (a stream factory) at each open, in order; then absent.</summary>
     private sealed class ScriptedConnection(TimeProvider time, params Func<Stream>?[] script) : IGnssConnection
     {
@@ -128,5 +164,38 @@ public sealed class GnssReceiverTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Position < Length ? base.ReadAsync(buffer[..Math.Min(buffer.Length, 37)], cancellationToken)
                 : ValueTask.FromException<int>(new IOException("Input/output error"));
+    }
+
+    /// <summary>Opens <paramref name="stream"/> while present; vanishes when told (its node disappears).</summary>
+    private sealed class VanishingConnection(Stream stream) : IGnssConnection
+    {
+        public volatile bool Present = true;
+
+        public string Description => "vanishing device";
+
+        public bool EndsAtEndOfStream => false;
+
+        public Stream Open() => Present ? stream : throw new FileNotFoundException("no such device", "/dev/ttyUSB0");
+
+        public bool IsPresent() => Present;
+    }
+
+    /// <summary>Gives its bytes, then a read that never completes and ignores cancellation (as some serial drivers do).</summary>
+    private sealed class HangingStream(byte[] data) : MemoryStream(data)
+    {
+        private volatile bool _hung;
+
+        public bool Hung => _hung;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position < Length)
+            {
+                return base.ReadAsync(buffer[..Math.Min(buffer.Length, 37)], cancellationToken);
+            }
+
+            _hung = true;
+            return new ValueTask<int>(new TaskCompletionSource<int>().Task);
+        }
     }
 }

@@ -60,9 +60,14 @@ public sealed class SerialPtyTests
     {
         Socat socat = await Socat.StartAsync(_directory);
         var logger = new RecordingLogger<GnssReceiver>();
-        var options = new GnssOptions { ReconnectDelay = TimeSpan.FromMilliseconds(50), MaxReconnectDelay = TimeSpan.FromMilliseconds(200) };
+        var options = new GnssOptions
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(50),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+            PresenceCheckInterval = TimeSpan.FromMilliseconds(100),
+        };
         var receiver = new GnssReceiver(new SerialGnssConnection(socat.DevicePath, 9600), options, TimeProvider.System, logger);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Channel<GnssFix> fixes = Collect(receiver, cts.Token, out Task reading);
         try
         {
@@ -70,6 +75,9 @@ public sealed class SerialPtyTests
             await socat.FeedAsync(await File.ReadAllBytesAsync(TestData.Nmea("bu353s4.log")));
             List<GnssFix> first = await TakeAsync(fixes.Reader, 24, cts.Token);
 
+            // Pull the plug only once every sentence went through: an epoch cut short gives no fix (by design).
+            long sentences = CaptureDecoding.Decode(TestData.Nmea("bu353s4.log")).Statistics.Accepted;
+            Assert.That(await Eventually.HoldsAsync(() => receiver.Statistics.Accepted == sentences, TimeSpan.FromSeconds(10)), Is.True, "the whole capture was read");
             await socat.KillAsync();
             socat.Dispose();
             // Gone: the last epoch is completed with what it had, and opening fails until the device is back.
