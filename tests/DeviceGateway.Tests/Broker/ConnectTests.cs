@@ -146,8 +146,10 @@ public sealed class ConnectTests : BrokerFixture
             Assert.That(rotate.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
 
+        // MQTT 5 sends DISCONNECT 0x98 with the reason first, but the socket may close before the client
+        // reads it: the presence record below is the guarantee.
         var closed = await device.WaitDisconnectedAsync();
-        Assert.That(closed.ReasonString, Is.EqualTo("secret-rotated"));
+        Assert.That(closed.ReasonString, Is.Null.Or.EqualTo("secret-rotated"));
         Assert.That(await IsOnlineAsync("bike-0001"), Is.False);
         await PresenceEndsWithAsync("bike-0001", "secret-rotated");
 
