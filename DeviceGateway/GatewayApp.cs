@@ -80,11 +80,11 @@ public static class GatewayApp
         // Kestrel ignores --urls once a listener is set in code (the MQTT one is), so bind both here.
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, null);
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenUrls(string.IsNullOrWhiteSpace(urls) ? DefaultUrl : urls);
-            var broker = context.Configuration.GetSection(BrokerOptions.Section).Get<BrokerOptions>() ?? new BrokerOptions();
-            kestrel.ListenMqtt(broker, kestrel.ApplicationServices.GetRequiredService<BrokerEndpoint>());
+            var services = kestrel.ApplicationServices;
+            kestrel.ListenMqtt(services.GetRequiredService<IOptions<BrokerOptions>>().Value, services.GetRequiredService<BrokerEndpoint>());
         });
         return builder;
     }

@@ -10,13 +10,16 @@ public sealed class DeviceViews(PresenceTracker presence, PresenceStore store)
     {
         ArgumentNullException.ThrowIfNull(device);
         var states = await store.GetStatesAsync([device.Id], cancellationToken).ConfigureAwait(false);
-        return DeviceResponse.From(device, presence.IsOnline(device.Id), presence.LastSeen(device.Id), states.GetValueOrDefault(device.Id), secret);
+        return View(device, states, secret);
     }
 
     public async Task<IReadOnlyList<DeviceResponse>> ViewAsync(IReadOnlyList<Device> devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(devices);
         var states = await store.GetStatesAsync([.. devices.Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
-        return [.. devices.Select(d => DeviceResponse.From(d, presence.IsOnline(d.Id), presence.LastSeen(d.Id), states.GetValueOrDefault(d.Id)))];
+        return [.. devices.Select(d => View(d, states, secret: null))];
     }
+
+    private DeviceResponse View(Device device, IReadOnlyDictionary<string, StoredDeviceState> states, string? secret) =>
+        DeviceResponse.From(device, presence.IsOnline(device.Id), presence.LastSeen(device.Id), states.GetValueOrDefault(device.Id), secret);
 }

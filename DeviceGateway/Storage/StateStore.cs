@@ -8,6 +8,9 @@ namespace IoTPlatform.DeviceGateway.Storage;
 /// </summary>
 public sealed class StateStore
 {
+    // WAL is a property of the file; synchronous and foreign keys are set per connection.
+    private const string ConnectionPragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+
     private readonly string _connectionString;
 
     public StateStore(string dataDir)
@@ -32,8 +35,7 @@ public sealed class StateStore
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // WAL is a property of the file; synchronous and foreign keys are per connection.
-        pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        pragma.CommandText = ConnectionPragmas;
         pragma.ExecuteNonQuery();
         return connection;
     }
@@ -43,7 +45,7 @@ public sealed class StateStore
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        pragma.CommandText = ConnectionPragmas;
         await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }

@@ -31,14 +31,7 @@ public sealed class GnssReceiverTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         var fixes = new List<GnssFix>();
-        Task reading = Task.Run(async () =>
-        {
-            await foreach (GnssFix fix in receiver.ReadFixesAsync(cts.Token))
-            {
-                lock (fixes)
-                    fixes.Add(fix);
-            }
-        }, CancellationToken.None);
+        Task reading = CollectAsync(receiver, fixes, cts.Token);
         bool done = await Eventually.HoldsAsync(() => { lock (fixes) return fixes.Count == 6; }, TimeSpan.FromSeconds(20),
             between: () => time.Advance(TimeSpan.FromMilliseconds(250)));
         await cts.CancelAsync();
@@ -113,14 +106,7 @@ public sealed class GnssReceiverTests
         var receiver = new GnssReceiver(device, options, time, logger);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var fixes = new List<GnssFix>();
-        Task reading = Task.Run(async () =>
-        {
-            await foreach (GnssFix fix in receiver.ReadFixesAsync(cts.Token))
-            {
-                lock (fixes)
-                    fixes.Add(fix);
-            }
-        }, CancellationToken.None);
+        Task reading = CollectAsync(receiver, fixes, cts.Token);
 
         // All bytes read; the last epoch waits for the next one, and the read now hangs, cancellation or not.
         Assert.That(await Eventually.HoldsAsync(() => hanging.Hung && fixes.Count == 2, TimeSpan.FromSeconds(10)), Is.True, "two epochs, then a hung read");
@@ -137,6 +123,17 @@ public sealed class GnssReceiverTests
             Assert.That(logger.Errors, Is.Empty);
         }
     }
+
+    /// <summary>Reads fixes into <paramref name="fixes"/> (locked) in the background until cancelled.</summary>
+    private static Task CollectAsync(GnssReceiver receiver, List<GnssFix> fixes, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            await foreach (GnssFix fix in receiver.ReadFixesAsync(cancellationToken))
+            {
+                lock (fixes)
+                    fixes.Add(fix);
+            }
+        }, CancellationToken.None);
 
     /// <summary>A device that is absent (null) or present (a stream factory) at each open, in order; then absent.</summary>
     private sealed class ScriptedConnection(TimeProvider time, params Func<Stream>?[] script) : IGnssConnection
