@@ -5,6 +5,7 @@ using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Health;
 using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Observability;
 using IoTPlatform.DeviceGateway.Presence;
 using IoTPlatform.DeviceGateway.Storage;
@@ -32,11 +33,13 @@ public static class GatewayApp
         builder.Services.AddSingleton<IDeviceAuthenticator>(services => services.GetRequiredService<DeviceRegistry>());
         builder.Services.AddSingleton<DeviceViews>();
 
-        // Presence is registered before the broker so that it stops after it and records the shutdown.
+        // Presence and the ingest are registered before the broker so that they stop after it: the shutdown is
+        // recorded and every publish the broker took is committed.
         builder.Services.AddSingleton<PresenceStore>();
         builder.Services.AddSingleton<IPresenceStore>(services => services.GetRequiredService<PresenceStore>());
         builder.Services.AddHostedService<PresenceWriter>();
         builder.Services.AddSingleton<IDeviceMessageHandler, StatusHandler>();
+        builder.Services.AddTelemetryIngest();
         builder.Services.AddDeviceBroker();
 
         builder.Services.AddProblemDetails();
@@ -71,6 +74,7 @@ public static class GatewayApp
         app.MapDevicesApi();
         app.MapPresenceApi();
         app.MapBrokerApi();
+        app.MapIngestApi();
         app.MapDeviceBroker();
         return app;
     }

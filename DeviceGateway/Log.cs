@@ -35,4 +35,16 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Status of device {DeviceId} rejected: {Error}")]
     public static partial void StatusRejected(ILogger logger, string deviceId, string error);
+
+    [LoggerMessage(12, LogLevel.Warning, "Latest state: folded in {Count} reading(s)/event(s) the history committed before the last stop.")]
+    public static partial void LatestStateRecovered(ILogger logger, int count);
+
+    [LoggerMessage(13, LogLevel.Information, "Ingest ready: {Keys} recent key(s) loaded for de-duplication.")]
+    public static partial void IngestReady(ILogger logger, long keys);
+
+    [LoggerMessage(14, LogLevel.Information, "Retention: deleted {Count} reading(s)/event(s) older than {Days} days.")]
+    public static partial void RetentionSwept(ILogger logger, long count, int days);
+
+    [LoggerMessage(15, LogLevel.Error, "Retention sweep failed; retrying at the next one.")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
 }

@@ -69,4 +69,29 @@ public static class WireNames
         CommandAction.Secure => "secure",
         _ => null,
     };
+
+    /// <summary>The lock state with wire name <paramref name="wire"/> (exact, lower case).</summary>
+    public static bool TryParseLockState(string? wire, out LockState state) => TryParse(wire, Enum.GetValues<LockState>(), ToWireName, out state);
+
+    /// <summary>The slot state with wire name <paramref name="wire"/>.</summary>
+    public static bool TryParseSlotState(string? wire, out SlotState state) => TryParse(wire, Enum.GetValues<SlotState>(), ToWireName, out state);
+
+    /// <summary>The event type with wire name <paramref name="wire"/>, e.g. <c>lock_changed</c>.</summary>
+    public static bool TryParseEventType(string? wire, out EventType type) => TryParse(wire, Enum.GetValues<EventType>(), ToWireName, out type);
+
+    private static bool TryParse<T>(string? wire, T[] values, Func<T, string> name, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in values)
+        {
+            if (string.Equals(name(candidate), wire, StringComparison.Ordinal))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
 }

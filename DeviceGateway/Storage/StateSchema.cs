@@ -37,5 +37,41 @@ internal static class StateSchema
             status_at   INTEGER
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE device_latest (
+            device_id           TEXT PRIMARY KEY NOT NULL,
+            reading_json        TEXT,
+            reading_seq         INTEGER,
+            reading_ts          INTEGER,
+            position_rejected   TEXT,
+            received_at         INTEGER,
+            lock                TEXT,
+            lock_ts             INTEGER,
+            lock_seq            INTEGER,
+            battery             INTEGER,
+            battery_ts          INTEGER,
+            battery_seq         INTEGER,
+            lat                 REAL,
+            lon                 REAL,
+            position_ts         INTEGER,
+            position_seq        INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX device_latest_lat ON device_latest (lat);
+        CREATE TABLE device_slots (
+            device_id   TEXT NOT NULL,
+            n           INTEGER NOT NULL,
+            state       TEXT NOT NULL,
+            item        TEXT,
+            charge      INTEGER,
+            ts          INTEGER NOT NULL,
+            seq         INTEGER NOT NULL,
+            PRIMARY KEY (device_id, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE ingest_watermark (
+            id          INTEGER PRIMARY KEY CHECK (id = 1),
+            commit_id   INTEGER NOT NULL
+        );
+        INSERT INTO ingest_watermark (id, commit_id) VALUES (1, 0);
+        """,
     ];
 }

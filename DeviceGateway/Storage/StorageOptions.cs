@@ -7,9 +7,17 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>Folder for <c>state.db</c>, the secret pepper and the generated admin key.</summary>
+    /// <summary>Folder for <c>state.db</c>, <c>history.duckdb</c>, the secret pepper and the generated admin key.</summary>
     [Required(AllowEmptyStrings = false)]
     public string DataDir { get; set; } = "./data";
+
+    /// <summary>History (readings and events) older than this many days, by device time, is deleted.</summary>
+    [Range(1, 36500)]
+    public int RetentionDays { get; set; } = 90;
+
+    /// <summary>How often the retention job runs (minutes).</summary>
+    [Range(1, 24 * 60)]
+    public int RetentionSweepMinutes { get; set; } = 60;
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 }

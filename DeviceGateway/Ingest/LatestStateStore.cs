@@ -1,0 +1,214 @@
+using System.Globalization;
+using IoTPlatform.DeviceGateway.Storage;
+using IoTPlatform.DeviceProtocol;
+using IoTPlatform.Telemetry.History;
+using IoTPlatform.Telemetry.Ingest;
+using IoTPlatform.Telemetry.Latest;
+using Microsoft.Data.Sqlite;
+
+namespace IoTPlatform.DeviceGateway.Ingest;
+
+/// <summary>
+/// The latest state of every device in <c>state.db</c> (tables <c>device_latest</c>, <c>device_slots</c>),
+/// folded from each group commit before its PUBACKs go out, together with the commit id it has seen
+/// (<c>ingest_watermark</c>) in the same transaction. After a crash between the history commit and this
+/// one, <see cref="RecoverAsync"/> folds in what the history holds beyond the watermark.
+/// </summary>
+public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastFixSource
+{
+    // Folded states of the devices the writer has touched; only the commit writer (and recovery before it) uses it.
+    private readonly Dictionary<string, DeviceLatest> _folded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+
+    public async ValueTask OnCommittedAsync(CommitBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var message in batch.Messages)
+            {
+                var latest = Folded(connection, message.DeviceId);
+                foreach (var item in message.ItemsToStore)
+                {
+                    if (latest.Apply(item, message.ReceivedAtMs))
+                    {
+                        _unsaved.Add(message.DeviceId);
+                    }
+                }
+            }
+
+            Save(connection, batch.CommitId);
+        }
+    }
+
+    /// <summary>Folds in the items the history committed after this store's watermark; returns how many.</summary>
+    public async Task<int> RecoverAsync(IHistoryStore history, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var watermark = Watermark(connection);
+            var last = watermark;
+            var count = 0;
+            await foreach (var committed in history.ReadCommittedAfterAsync(watermark, cancellationToken).ConfigureAwait(false))
+            {
+                if (Folded(connection, committed.DeviceId).Apply(committed.Item, committed.ReceivedAtMs))
+                {
+                    _unsaved.Add(committed.DeviceId);
+                }
+
+                last = Math.Max(last, committed.CommitId);
+                count++;
+            }
+
+            if (last > watermark)
+            {
+                Save(connection, last);
+            }
+
+            return count;
+        }
+    }
+
+    public LastFix? GetLastFix(string deviceId)
+    {
+        using var connection = store.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT position_ts, lat, lon FROM device_latest WHERE device_id = $id AND lat IS NOT NULL";
+        select.Parameters.AddWithValue("$id", deviceId);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? new LastFix(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2)) : null;
+    }
+
+    /// <summary>The stored latest state of a device; null when it never sent anything.</summary>
+    public async Task<DeviceLatest?> GetAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return Load(connection, deviceId);
+        }
+    }
+
+    private DeviceLatest Folded(SqliteConnection connection, string deviceId)
+    {
+        if (!_folded.TryGetValue(deviceId, out var latest))
+        {
+            latest = Load(connection, deviceId) ?? new DeviceLatest(deviceId);
+            _folded[deviceId] = latest;
+        }
+
+        return latest;
+    }
+
+    private static long Watermark(SqliteConnection connection)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT commit_id FROM ingest_watermark WHERE id = 1";
+        return Convert.ToInt64(select.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private void Save(SqliteConnection connection, long commitId)
+    {
+        using var transaction = connection.BeginTransaction();
+        using var upsert = connection.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = """
+            INSERT OR REPLACE INTO device_latest (device_id, reading_json, reading_seq, reading_ts, position_rejected, received_at,
+                lock, lock_ts, lock_seq, battery, battery_ts, battery_seq, lat, lon, position_ts, position_seq)
+            VALUES ($id, $json, $seq, $ts, $rejected, $received, $lock, $lockTs, $lockSeq, $battery, $batteryTs, $batterySeq, $lat, $lon, $posTs, $posSeq);
+            """;
+        var p = Parameters(upsert, "$id", "$json", "$seq", "$ts", "$rejected", "$received", "$lock", "$lockTs", "$lockSeq",
+            "$battery", "$batteryTs", "$batterySeq", "$lat", "$lon", "$posTs", "$posSeq");
+        using var slot = connection.CreateCommand();
+        slot.Transaction = transaction;
+        slot.CommandText = "INSERT OR REPLACE INTO device_slots (device_id, n, state, item, charge, ts, seq) VALUES ($id, $n, $state, $item, $charge, $ts, $seq)";
+        var s = Parameters(slot, "$id", "$n", "$state", "$item", "$charge", "$ts", "$seq");
+        foreach (var deviceId in _unsaved)
+        {
+            var l = _folded[deviceId];
+            var r = l.Reading;
+            Set(p, deviceId, r is null ? null : System.Text.Encoding.UTF8.GetString(PayloadCodec.Encode(r)), r?.Seq, r?.Ts, l.ReadingPositionRejected, l.ReadingReceivedAtMs,
+                l.Lock?.ToWireName(), l.LockStamp?.Ts, l.LockStamp?.Seq, l.Battery, l.BatteryStamp?.Ts, l.BatteryStamp?.Seq,
+                l.Position?.Lat, l.Position?.Lon, l.PositionStamp?.Ts, l.PositionStamp?.Seq);
+            upsert.ExecuteNonQuery();
+            foreach (var known in l.Slots)
+            {
+                Set(s, deviceId, known.N, known.State.ToWireName(), known.Item, known.Charge, known.Stamp.Ts, known.Stamp.Seq);
+                slot.ExecuteNonQuery();
+            }
+        }
+
+        using var watermark = connection.CreateCommand();
+        watermark.Transaction = transaction;
+        watermark.CommandText = "UPDATE ingest_watermark SET commit_id = max(commit_id, $commit) WHERE id = 1";
+        watermark.Parameters.AddWithValue("$commit", commitId);
+        watermark.ExecuteNonQuery();
+        transaction.Commit();
+        _unsaved.Clear();
+    }
+
+    private static DeviceLatest? Load(SqliteConnection connection, string deviceId)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = """
+            SELECT reading_json, position_rejected, received_at, lock, lock_ts, lock_seq, battery, battery_ts, battery_seq,
+                   lat, lon, position_ts, position_seq
+            FROM device_latest WHERE device_id = $id;
+            SELECT n, state, item, charge, ts, seq FROM device_slots WHERE device_id = $id ORDER BY n;
+            """;
+        select.Parameters.AddWithValue("$id", deviceId);
+        using var reader = select.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        Reading? reading = null;
+        if (Text(reader, 0) is { } json && PayloadCodec.TryDecodeReadings(System.Text.Encoding.UTF8.GetBytes(json), out var decoded, out _) && decoded.Count == 1)
+        {
+            reading = decoded[0];
+        }
+
+        var latest = new DeviceLatest(deviceId);
+        var positionStamp = StampOf(reader, 11, 12);
+        LastFix? position = positionStamp is { } ps ? new LastFix(ps.Ts, reader.GetDouble(9), reader.GetDouble(10)) : null;
+        var lockState = WireNames.TryParseLockState(Text(reader, 3), out var parsed) ? parsed : (LockState?)null;
+        var battery = reader.IsDBNull(6) ? (int?)null : reader.GetInt32(6);
+        var receivedAt = reader.IsDBNull(2) ? (long?)null : reader.GetInt64(2);
+        var positionRejected = Text(reader, 1);
+        var lockStamp = StampOf(reader, 4, 5);
+        var batteryStamp = StampOf(reader, 7, 8);
+
+        var slots = new List<SlotLatest>();
+        reader.NextResult();
+        while (reader.Read())
+        {
+            if (WireNames.TryParseSlotState(reader.GetString(1), out var state))
+            {
+                slots.Add(new SlotLatest(reader.GetInt32(0), state, Text(reader, 2), reader.IsDBNull(3) ? null : reader.GetInt32(3), new Stamp(reader.GetInt64(4), reader.GetInt64(5))));
+            }
+        }
+
+        latest.Restore(reading, positionRejected, receivedAt, lockState, lockStamp, battery, batteryStamp, position, positionStamp, slots);
+        return latest;
+    }
+
+    private static Stamp? StampOf(SqliteDataReader reader, int ts, int seq) =>
+        reader.IsDBNull(ts) ? null : new Stamp(reader.GetInt64(ts), reader.GetInt64(seq));
+
+    private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private static SqliteParameter[] Parameters(SqliteCommand command, params string[] names) =>
+        [.. names.Select(name => command.Parameters.AddWithValue(name, DBNull.Value))];
+
+    private static void Set(SqliteParameter[] parameters, params object?[] values)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using IoTPlatform.DeviceProtocol;
+
+namespace IoTPlatform.Telemetry.History;
+
+/// <summary>What the crews' queries read from the history store.</summary>
+public interface IHistoryQueries
+{
+    /// <summary>The device's readings with <paramref name="fromTs"/> ≤ ts &lt; <paramref name="toTs"/>, ordered by ts then seq, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<StoredReading>> ReadingsAsync(string deviceId, long fromTs, long toTs, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The device's events with <paramref name="fromTs"/> ≤ ts &lt; <paramref name="toTs"/> (of one type when given), ordered by ts then seq.</summary>
+    Task<IReadOnlyList<StoredEvent>> EventsAsync(string deviceId, long fromTs, long toTs, EventType? type, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,28 @@
+using IoTPlatform.Telemetry.Ingest;
+
+namespace IoTPlatform.Telemetry.History;
+
+/// <summary>
+/// The time series of readings and events (DuckDB now; InfluxDB later). The ingest writes through this,
+/// the key index looks up old keys through it, and a restart replays what the latest state missed.
+/// </summary>
+public interface IHistoryStore
+{
+    /// <summary>Writes the batch's items in one transaction: all of them are durable when this returns, or none.</summary>
+    Task WriteAsync(CommitBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>The keys of the device's stored readings and events with <paramref name="fromTs"/> ≤ ts ≤ <paramref name="toTs"/>.</summary>
+    Task<IReadOnlySet<ItemKey>> FindKeysAsync(string deviceId, long fromTs, long toTs, CancellationToken cancellationToken);
+
+    /// <summary>Every stored key with ts ≥ <paramref name="sinceTs"/>, oldest first (to warm the key index).</summary>
+    IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, CancellationToken cancellationToken);
+
+    /// <summary>The highest commit id stored; 0 when empty.</summary>
+    Task<long> LastCommitIdAsync(CancellationToken cancellationToken);
+
+    /// <summary>Items of the commits after <paramref name="commitId"/>, in commit order.</summary>
+    IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes readings and events with ts &lt; <paramref name="beforeTs"/>; returns how many.</summary>
+    Task<long> DeleteOlderThanAsync(long beforeTs, CancellationToken cancellationToken);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using IoTPlatform.Telemetry.History;
+using Microsoft.Extensions.Logging;
+
+namespace IoTPlatform.Telemetry.Ingest;
+
+/// <summary>
+/// Makes many devices' readings durable in one commit. Messages queue up; one writer takes what is
+/// there (up to <see cref="IngestOptions.MaxBatchItems"/>, waiting <see cref="IngestOptions.FlushDelayMilliseconds"/>
+/// after the first for more), writes it to the history store in one transaction, tells the observers
+/// (latest state), and only then completes each message's task — which is what lets the PUBACK go out.
+/// While one commit runs, the next batch gathers.
+/// </summary>
+public sealed class GroupCommitter(
+    IHistoryStore history, IEnumerable<ICommitObserver> observers, IngestOptions options, IngestStats stats, TimeProvider time, ILogger<GroupCommitter> logger)
+    : IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ICommitObserver[] _observers = [.. observers];
+    private long _nextCommitId;
+    private Task? _writer;
+
+    /// <summary>Continues the commit ids of the store and starts the writer.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _nextCommitId = await history.LastCommitIdAsync(cancellationToken).ConfigureAwait(false) + 1;
+        _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Queues the message's items to store; true once they are committed, false when the store failed (or the committer stopped).</summary>
+    public Task<bool> CommitAsync(IngestMessage message)
+    {
+        var pending = new Pending(message);
+        return _queue.Writer.TryWrite(pending) ? pending.Done.Task : Task.FromResult(false);
+    }
+
+    /// <summary>Commits what is queued, then stops.</summary>
+    public async Task StopAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var items = Take(reader, batch, 0);
+            if (items < options.MaxBatchItems && options.FlushDelayMilliseconds > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(options.FlushDelayMilliseconds), time).ConfigureAwait(false);
+                Take(reader, batch, items);
+            }
+
+            await CommitAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private int Take(ChannelReader<Pending> reader, List<Pending> batch, int items)
+    {
+        while (items < options.MaxBatchItems && reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+            items += pending.Items;
+        }
+
+        return items;
+    }
+
+    private async Task CommitAsync(List<Pending> pending)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var batch = new CommitBatch(_nextCommitId, [.. pending.Select(p => p.Message)]);
+        try
+        {
+            await history.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A failed commit must answer every waiting device (withheld), whatever the store threw.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            stats.CommitFailed();
+            Log.CommitFailed(logger, e, pending.Count, batch.ItemCount);
+            foreach (var p in pending)
+            {
+                p.Done.TrySetResult(false);
+            }
+
+            return;
+        }
+
+        _nextCommitId++;
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnCommittedAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The history holds the batch; an observer that failed catches up from it.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.ObserverFailed(logger, e, observer.GetType().Name, batch.CommitId);
+            }
+        }
+
+        var readings = 0;
+        var events = 0;
+        foreach (var item in pending.SelectMany(p => p.Message.ItemsToStore))
+        {
+            if (item.Reading is not null)
+            {
+                readings++;
+            }
+            else
+            {
+                events++;
+            }
+        }
+
+        stats.Committed(readings, events, Stopwatch.GetElapsedTime(started));
+        foreach (var p in pending)
+        {
+            p.Done.TrySetResult(true);
+        }
+    }
+
+    private sealed class Pending(IngestMessage message)
+    {
+        public IngestMessage Message { get; } = message;
+
+        public int Items { get; } = message.ItemsToStore.Count();
+
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
