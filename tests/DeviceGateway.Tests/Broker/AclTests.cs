@@ -17,14 +17,16 @@ public sealed class AclTests : BrokerFixture
         await Gateway.RegisterAsync("bike-0002");
     }
 
-    [TestCase("v1/devices/bike-0001/telemetry", MqttClientPublishReasonCode.NoMatchingSubscribers)]
-    [TestCase("v1/devices/bike-0001/events", MqttClientPublishReasonCode.NoMatchingSubscribers)]
-    [TestCase("v1/devices/bike-0001/acks", MqttClientPublishReasonCode.NoMatchingSubscribers)]
-    [TestCase("v1/devices/bike-0001/status", MqttClientPublishReasonCode.Success)]
-    public async Task Own_up_topics_are_accepted(string topic, MqttClientPublishReasonCode expected)
+    // Telemetry, events and status have consumers (stored before the PUBACK); acks have none yet (0x10).
+    [TestCase("v1/devices/bike-0001/telemetry", """{"seq":1,"ts":NOW,"battery":80}""", MqttClientPublishReasonCode.Success)]
+    [TestCase("v1/devices/bike-0001/events", """{"seq":2,"ts":NOW,"type":"boot","fw":"1.0.0"}""", MqttClientPublishReasonCode.Success)]
+    [TestCase("v1/devices/bike-0001/acks", """{"online":true}""", MqttClientPublishReasonCode.NoMatchingSubscribers)]
+    [TestCase("v1/devices/bike-0001/status", """{"online":true}""", MqttClientPublishReasonCode.Success)]
+    public async Task Own_up_topics_are_accepted(string topic, string payload, MqttClientPublishReasonCode expected)
     {
         await using var device = await DeviceClient.ConnectAsync(Gateway, "bike-0001", _secret);
-        var result = await device.PublishAsync(topic, """{"online":true}""");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var result = await device.PublishAsync(topic, payload.Replace("NOW", now, StringComparison.Ordinal));
         Assert.That(result.ReasonCode, Is.EqualTo(expected));
     }
 

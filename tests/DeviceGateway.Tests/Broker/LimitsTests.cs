@@ -24,7 +24,7 @@ public sealed class LimitsTests : BrokerFixture
     {
         var secret = await Gateway.RegisterAsync("bike-0001");
         await using var device = await DeviceClient.ConnectAsync(Gateway, "bike-0001", secret, version, webSocket: webSocket);
-        var atLimit = await device.PublishAsync("v1/devices/bike-0001/telemetry", new byte[MaxPayload]);
+        var atLimit = await device.PublishAsync("v1/devices/bike-0001/telemetry", PaddedReading(1, MaxPayload));
         Assert.That(atLimit.IsSuccess, Is.True);
 
         await device.PublishClosingConnectionAsync("v1/devices/bike-0001/telemetry", new byte[MaxPayload + 1]);
@@ -100,17 +100,17 @@ public sealed class LimitsTests : BrokerFixture
         var codes = new List<MqttClientPublishReasonCode>();
         for (var i = 0; i < 8; i++)
         {
-            codes.Add((await runaway.PublishAsync("v1/devices/bike-0001/telemetry", "{}")).ReasonCode);
+            codes.Add((await runaway.PublishAsync("v1/devices/bike-0001/telemetry", PaddedReading(i + 1, 0))).ReasonCode);
         }
 
         // The burst of 5 goes through (at 0.5/s, no token comes back within the loop); the rest are refused.
-        Assert.That(codes.Take(5), Is.All.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers));
+        Assert.That(codes.Take(5), Is.All.EqualTo(MqttClientPublishReasonCode.Success));
         Assert.That(codes.Skip(6), Is.All.EqualTo(MqttClientPublishReasonCode.QuotaExceeded));
         Assert.That(await DeviceRefusalsAsync("bike-0001", "rate-limited"), Is.GreaterThanOrEqualTo(2));
 
         await using var neighbour = await DeviceClient.ConnectAsync(Gateway, "bike-0002", other);
-        var result = await neighbour.PublishAsync("v1/devices/bike-0002/telemetry", "{}");
-        Assert.That(result.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.NoMatchingSubscribers), "the rest of the fleet is not affected");
+        var result = await neighbour.PublishAsync("v1/devices/bike-0002/telemetry", PaddedReading(1, 0));
+        Assert.That(result.ReasonCode, Is.EqualTo(MqttClientPublishReasonCode.Success), "the rest of the fleet is not affected");
     }
 
     [Test]
@@ -123,7 +123,7 @@ public sealed class LimitsTests : BrokerFixture
         {
             for (var i = 0; i < 10; i++)
             {
-                await runaway.PublishAsync("v1/devices/bike-0001/telemetry", "{}").WaitAsync(TimeSpan.FromSeconds(10));
+                await runaway.PublishAsync("v1/devices/bike-0001/telemetry", PaddedReading(i + 1, 0)).WaitAsync(TimeSpan.FromSeconds(10));
                 acknowledged++;
             }
         }
@@ -136,5 +136,12 @@ public sealed class LimitsTests : BrokerFixture
         await runaway.WaitDisconnectedAsync();
         Assert.That(acknowledged, Is.InRange(5, 6));
         await PresenceEndsWithAsync("bike-0001", "rate-limited");
+    }
+
+    /// <summary>A valid reading, padded with JSON whitespace to exactly <paramref name="size"/> bytes (when larger than the reading).</summary>
+    private static byte[] PaddedReading(long seq, int size)
+    {
+        var json = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$"""{"seq":{{seq}},"ts":{{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}},"battery":80}""");
+        return System.Text.Encoding.UTF8.GetBytes(json.PadRight(Math.Max(size, json.Length)));
     }
 }
