@@ -50,7 +50,8 @@ public static class GatewayApp
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddCheck<StateStoreHealthCheck>("state-store")
-            .AddCheck<BrokerHealthCheck>("broker");
+            .AddCheck<BrokerHealthCheck>("broker")
+            .AddCheck<HistoryStoreHealthCheck>("history-store");
         // Data protection is unused (API keys carry no cookies or tokens); the base handler's per-request
         // "challenged" lines repeat what Log.ApiKeyRejected says with more detail.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);

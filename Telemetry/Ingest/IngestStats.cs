@@ -29,6 +29,7 @@ public sealed class IngestStats : IDisposable
     private long _withheld;
     private long _lastCommitItems;
     private double _lastCommitMilliseconds;
+    private int _lastCommitFailed;
 
     public IngestStats(IMeterFactory meterFactory)
     {
@@ -57,6 +58,9 @@ public sealed class IngestStats : IDisposable
 
     public double LastCommitMilliseconds => Volatile.Read(ref _lastCommitMilliseconds);
 
+    /// <summary>The most recent group commit failed (none has succeeded since).</summary>
+    public bool LastCommitFailed => Volatile.Read(ref _lastCommitFailed) != 0;
+
     public void Rejected(string reason, string deviceId)
     {
         _rejectedByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
@@ -79,6 +83,7 @@ public sealed class IngestStats : IDisposable
         Interlocked.Add(ref _readings, readings);
         Interlocked.Add(ref _events, events);
         Interlocked.Increment(ref _commitCount);
+        Volatile.Write(ref _lastCommitFailed, 0);
         Interlocked.Exchange(ref _lastCommitItems, readings + events);
         Volatile.Write(ref _lastCommitMilliseconds, elapsed.TotalMilliseconds);
         _stored.Add(readings, new KeyValuePair<string, object?>("kind", "reading"));
@@ -87,7 +92,11 @@ public sealed class IngestStats : IDisposable
         _commitSeconds.Record(elapsed.TotalSeconds);
     }
 
-    public void CommitFailed() => Interlocked.Increment(ref _commitFailures);
+    public void CommitFailed()
+    {
+        Interlocked.Increment(ref _commitFailures);
+        Volatile.Write(ref _lastCommitFailed, 1);
+    }
 
     public IReadOnlyDictionary<string, long> RejectedByReason() => Sorted(_rejectedByReason);
 
