@@ -3,6 +3,7 @@ using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Devices;
+using IoTPlatform.DeviceGateway.Fleet;
 using IoTPlatform.DeviceGateway.Health;
 using IoTPlatform.DeviceGateway.Http;
 using IoTPlatform.DeviceGateway.Ingest;
@@ -76,6 +77,7 @@ public static class GatewayApp
         app.MapPresenceApi();
         app.MapBrokerApi();
         app.MapIngestApi();
+        app.MapFleetApi();
         app.MapDeviceBroker();
         return app;
     }
