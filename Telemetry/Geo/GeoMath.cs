@@ -14,14 +14,5 @@ public static class GeoMath
         return 2 * EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    /// <summary>Degrees of latitude and of longitude that <paramref name="meters"/> spans around <paramref name="lat"/> (for a bounding-box prefilter).</summary>
-    public static (double DeltaLat, double DeltaLon) Span(double lat, double meters)
-    {
-        var deltaLat = meters / EarthRadiusMeters * (180 / Math.PI);
-        var cos = Math.Cos(Radians(lat));
-        var deltaLon = cos < 1e-9 ? 360 : Math.Min(360, deltaLat / cos);
-        return (deltaLat, deltaLon);
-    }
-
     private static double Radians(double degrees) => degrees * Math.PI / 180;
 }

@@ -242,7 +242,8 @@ public sealed class FleetQueryTests
     {
         // bike-n1 is 999 km due "east" of (60, 10), where the circle is widest: further east than a box scaled by cos(lat) reaches.
         var (lat, lon) = Positions["bike-n1"];
-        Assert.That(lon - 10, Is.GreaterThan(GeoMath.Span(60, 1_000_000).DeltaLon), "the test needs a device outside the cos-scaled box");
+        var cosScaledHalfWidth = 1_000_000 / GeoMath.EarthRadiusMeters * (180 / Math.PI) / Math.Cos(Math.PI / 3);
+        Assert.That(lon - 10, Is.GreaterThan(cosScaledHalfWidth), "the test needs a device outside the cos-scaled box");
         var answer = await QueryAsync(_client, "?near=60,10,1000000");
         Assert.That(Ids(answer), Is.EqualTo(new[] { "kiosk-c1", "bike-n1" }));
         Assert.That(Device(answer, "bike-n1").GetProperty("distanceMeters").GetDouble(), Is.EqualTo(GeoMath.DistanceMeters(60, 10, lat, lon)).Within(0.06));
