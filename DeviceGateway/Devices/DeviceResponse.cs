@@ -5,8 +5,8 @@ using IoTPlatform.DeviceProtocol;
 namespace IoTPlatform.DeviceGateway.Devices;
 
 /// <summary>
-/// A device as the HTTP API shows it: its record, whether it is online now, when it was last seen, and its
-/// own last status message. <see cref="Secret"/> is present only when one was just issued.
+/// A device as the HTTP API shows it: its record, whether it is online now, when it was last seen, its
+/// sensed lock and battery (newest by device time), and its own last status message. <see cref="Secret"/> is present only when one was just issued.
 /// </summary>
 public sealed record DeviceResponse(
     string Id,
@@ -18,6 +18,8 @@ public sealed record DeviceResponse(
     DateTimeOffset? DecommissionedAt,
     bool Online,
     DateTimeOffset? LastSeen,
+    string? Lock,
+    int? Battery,
     JsonElement? DeviceStatus,
     DateTimeOffset? DeviceStatusAt,
     string? Secret = null)
@@ -41,6 +43,8 @@ public sealed record DeviceResponse(
             device.DecommissionedAt,
             online,
             lastSeen,
+            stored?.Lock,
+            stored?.Battery,
             stored?.StatusJson is { } json ? JsonDocument.Parse(json).RootElement.Clone() : null,
             stored?.StatusAt,
             secret);

@@ -135,17 +135,24 @@ public sealed class PresenceStore(StateStore store) : IPresenceStore
             {
                 var name = $"$d{names.Count}";
                 select.Parameters.AddWithValue(name, id);
-                names.Add(name);
+                names.Add($"({name})");
             }
 
-            select.CommandText = $"SELECT device_id, last_seen, status_json, status_at FROM device_state WHERE device_id IN ({string.Join(',', names)})";
+            select.CommandText = $"""
+                WITH ids(id) AS (VALUES {string.Join(',', names)})
+                SELECT ids.id, s.last_seen, s.status_json, s.status_at, l.lock, l.battery
+                FROM ids LEFT JOIN device_state s ON s.device_id = ids.id LEFT JOIN device_latest l ON l.device_id = ids.id
+                WHERE s.device_id IS NOT NULL OR l.device_id IS NOT NULL
+                """;
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 states[reader.GetString(0)] = new StoredDeviceState(
                     reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
                     reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+                    reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt32(5));
             }
         }
 

@@ -1,4 +1,7 @@
 namespace IoTPlatform.DeviceGateway.Presence;
 
-/// <summary>What <c>device_state</c> keeps of a device: when it was last seen and its own last status message.</summary>
-public sealed record StoredDeviceState(DateTimeOffset? LastSeen, string? StatusJson, DateTimeOffset? StatusAt);
+/// <summary>
+/// What <c>state.db</c> keeps of a device beside its record: when it was last seen, its own last status
+/// message, and from its latest state the sensed lock (wire name) and battery percent.
+/// </summary>
+public sealed record StoredDeviceState(DateTimeOffset? LastSeen, string? StatusJson, DateTimeOffset? StatusAt, string? Lock = null, int? Battery = null);

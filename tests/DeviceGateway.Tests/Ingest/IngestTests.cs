@@ -146,6 +146,11 @@ public sealed class IngestTests
 
         var before = await gateway.Services.GetRequiredService<LatestStateStore>().GetAsync("bike-0001", CancellationToken.None);
         Assert.That((before!.Reading!.Seq, before.Battery, before.Lock), Is.EqualTo((10L, 61, LockState.Unlocked)));
+        using (var client = gateway.Client(TestGateway.ReadOnlyKey))
+        {
+            var device = await client.GetFromJsonAsync<JsonElement>("/api/devices/bike-0001");
+            Assert.That((device.GetProperty("lock").GetString(), device.GetProperty("battery").GetInt32()), Is.EqualTo(("unlocked", 61)));
+        }
 
         await gateway.RestartAsync();
 
