@@ -4,6 +4,7 @@ using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Health;
+using IoTPlatform.DeviceGateway.History;
 using IoTPlatform.DeviceGateway.Http;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Observability;
@@ -75,6 +76,7 @@ public static class GatewayApp
         app.MapPresenceApi();
         app.MapBrokerApi();
         app.MapIngestApi();
+        app.MapHistoryApi();
         app.MapDeviceBroker();
         return app;
     }
