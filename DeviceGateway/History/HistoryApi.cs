@@ -106,9 +106,7 @@ public static class HistoryApi
 
         var asked = window!.Value;
         var take = limit ?? DefaultLimit;
-        var readings = await history.ReadingsAsync(id, asked.FromMs, asked.ToMs, take + 1, cancellationToken).ConfigureAwait(false);
-        var truncated = readings.Count > take;
-        var page = truncated ? readings.Take(take).ToList() : readings;
+        var (page, truncated) = FirstPage(await history.ReadingsAsync(id, asked.FromMs, asked.ToMs, take + 1, cancellationToken).ConfigureAwait(false), take);
         response.Headers[TruncatedHeader] = truncated ? "true" : "false";
         return format switch
         {
@@ -162,10 +160,8 @@ public static class HistoryApi
 
         var asked = window!.Value;
         var take = limit ?? DefaultLimit;
-        var events = await history.EventsAsync(id, asked.FromMs, asked.ToMs, typeFilter, take + 1, cancellationToken).ConfigureAwait(false);
-        var truncated = events.Count > take;
-        IReadOnlyList<EventEntry> entries = [.. events.Take(take).Select(EventEntry.From)];
-        return TypedResults.Ok(new EventsResponse(id, asked.From, asked.To, entries.Count, truncated, entries));
+        var (page, truncated) = FirstPage(await history.EventsAsync(id, asked.FromMs, asked.ToMs, typeFilter, take + 1, cancellationToken).ConfigureAwait(false), take);
+        return TypedResults.Ok(new EventsResponse(id, asked.From, asked.To, page.Count, truncated, [.. page.Select(EventEntry.From)]));
     }
 
     public static async Task<Results<Ok<TripsResponse>, ValidationProblem, ProblemHttpResult>> GetTripsAsync(
@@ -226,6 +222,10 @@ public static class HistoryApi
             errors["limit"] = [$"The limit must be from 1 to {MaxLimit}."];
         }
     }
+
+    /// <summary>The first <paramref name="take"/> of <paramref name="rows"/> (read as one more than that), and whether there were more.</summary>
+    private static (IReadOnlyList<T> Page, bool Truncated) FirstPage<T>(IReadOnlyList<T> rows, int take) =>
+        rows.Count > take ? ([.. rows.Take(take)], true) : (rows, false);
 
     private static DateTimeOffset Time(long ts) => DateTimeOffset.FromUnixTimeMilliseconds(ts);
 }
