@@ -5,6 +5,7 @@ using IoTPlatform.DeviceGateway.Auth;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Fleet;
 using IoTPlatform.DeviceGateway.Health;
+using IoTPlatform.DeviceGateway.History;
 using IoTPlatform.DeviceGateway.Http;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Observability;
@@ -78,6 +79,7 @@ public static class GatewayApp
         app.MapBrokerApi();
         app.MapIngestApi();
         app.MapFleetApi();
+        app.MapHistoryApi();
         app.MapDeviceBroker();
         return app;
     }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using DuckDB.NET.Data;
 using IoTPlatform.DeviceProtocol;
 using IoTPlatform.Telemetry.Ingest;
+using IoTPlatform.Telemetry.Latest;
 
 namespace IoTPlatform.Telemetry.History;
 
@@ -236,6 +237,12 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
         return Task.FromResult<IReadOnlyList<StoredEvent>>(list);
     }
 
+    public Task<Stamp?> NewestLockReportAsync(string deviceId, LockState state, long fromTs, long toTs, CancellationToken cancellationToken) =>
+        Task.FromResult(LockReport(deviceId, state, fromTs, toTs, "DESC"));
+
+    public Task<Stamp?> OldestLockReportAsync(string deviceId, LockState state, long fromTs, long toTs, CancellationToken cancellationToken) =>
+        Task.FromResult(LockReport(deviceId, state, fromTs, toTs, "ASC"));
+
     public void Dispose() => _writer.Dispose();
 
     private DuckDBConnection Open()
@@ -243,6 +250,26 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
         var connection = new DuckDBConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    private Stamp? LockReport(string deviceId, LockState state, long fromTs, long toTs, string direction)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT ts, seq FROM (
+                SELECT ts, seq FROM readings WHERE device_id = $device AND ts >= $from AND ts < $to AND lock = $lock
+                UNION ALL
+                SELECT ts, seq FROM events WHERE device_id = $device AND ts >= $from AND ts < $to AND type = $type AND lock = $lock)
+            ORDER BY ts {direction}, seq {direction} LIMIT 1
+            """;
+        command.Parameters.Add(new DuckDBParameter("device", deviceId));
+        command.Parameters.Add(new DuckDBParameter("from", fromTs));
+        command.Parameters.Add(new DuckDBParameter("to", toTs));
+        command.Parameters.Add(new DuckDBParameter("lock", state.ToWireName()));
+        command.Parameters.Add(new DuckDBParameter("type", EventType.LockChanged.ToWireName()));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new Stamp(reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
 
     private static StoredReading ToReading(DbDataReader r)
