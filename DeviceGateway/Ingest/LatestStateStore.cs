@@ -113,31 +113,27 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
     private void Save(SqliteConnection connection, long commitId)
     {
         using var transaction = connection.BeginTransaction();
-        using var upsert = connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = """
+        using (var upsert = new SqliteRowWriter(connection, """
             INSERT OR REPLACE INTO device_latest (device_id, reading_json, reading_seq, reading_ts, position_rejected, received_at,
                 lock, lock_ts, lock_seq, battery, battery_ts, battery_seq, lat, lon, position_ts, position_seq)
-            VALUES ($id, $json, $seq, $ts, $rejected, $received, $lock, $lockTs, $lockSeq, $battery, $batteryTs, $batterySeq, $lat, $lon, $posTs, $posSeq);
-            """;
-        var p = Parameters(upsert, "$id", "$json", "$seq", "$ts", "$rejected", "$received", "$lock", "$lockTs", "$lockSeq",
-            "$battery", "$batteryTs", "$batterySeq", "$lat", "$lon", "$posTs", "$posSeq");
-        using var slot = connection.CreateCommand();
-        slot.Transaction = transaction;
-        slot.CommandText = "INSERT OR REPLACE INTO device_slots (device_id, n, state, item, charge, ts, seq) VALUES ($id, $n, $state, $item, $charge, $ts, $seq)";
-        var s = Parameters(slot, "$id", "$n", "$state", "$item", "$charge", "$ts", "$seq");
-        foreach (var deviceId in _unsaved)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16);
+            """))
+        using (var slot = new SqliteRowWriter(connection, "INSERT OR REPLACE INTO device_slots (device_id, n, state, item, charge, ts, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
         {
-            var l = _folded[deviceId];
-            var r = l.Reading;
-            Set(p, deviceId, r is null ? null : System.Text.Encoding.UTF8.GetString(PayloadCodec.Encode(r)), r?.Seq, r?.Ts, l.ReadingPositionRejected, l.ReadingReceivedAtMs,
-                l.Lock?.ToWireName(), l.LockStamp?.Ts, l.LockStamp?.Seq, l.Battery, l.BatteryStamp?.Ts, l.BatteryStamp?.Seq,
-                l.Position?.Lat, l.Position?.Lon, l.PositionStamp?.Ts, l.PositionStamp?.Seq);
-            upsert.ExecuteNonQuery();
-            foreach (var known in l.Slots)
+            foreach (var deviceId in _unsaved)
             {
-                Set(s, deviceId, known.N, known.State.ToWireName(), known.Item, known.Charge, known.Stamp.Ts, known.Stamp.Seq);
-                slot.ExecuteNonQuery();
+                var l = _folded[deviceId];
+                var r = l.Reading;
+                upsert.Add(deviceId).Add(r is null ? null : System.Text.Encoding.UTF8.GetString(PayloadCodec.Encode(r))).Add(r?.Seq).Add(r?.Ts)
+                    .Add(l.ReadingPositionRejected).Add(l.ReadingReceivedAtMs)
+                    .Add(l.Lock?.ToWireName()).Add(l.LockStamp?.Ts).Add(l.LockStamp?.Seq).Add(l.Battery).Add(l.BatteryStamp?.Ts).Add(l.BatteryStamp?.Seq)
+                    .Add(l.Position?.Lat).Add(l.Position?.Lon).Add(l.PositionStamp?.Ts).Add(l.PositionStamp?.Seq)
+                    .EndRow();
+                foreach (var known in l.Slots)
+                {
+                    slot.Add(deviceId).Add(known.N).Add(known.State.ToWireName()).Add(known.Item).Add(known.Charge).Add(known.Stamp.Ts).Add(known.Stamp.Seq)
+                        .EndRow();
+                }
             }
         }
 
@@ -200,15 +196,4 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         reader.IsDBNull(ts) ? null : new Stamp(reader.GetInt64(ts), reader.GetInt64(seq));
 
     private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-
-    private static SqliteParameter[] Parameters(SqliteCommand command, params string[] names) =>
-        [.. names.Select(name => command.Parameters.AddWithValue(name, DBNull.Value))];
-
-    private static void Set(SqliteParameter[] parameters, params object?[] values)
-    {
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-    }
 }

@@ -58,16 +58,24 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
         lock (_writeGate)
         {
             using var transaction = _writer.BeginTransaction();
-            using (var readings = _writer.CreateAppender("readings"))
-            using (var events = _writer.CreateAppender("events"))
+            // An appender is made only for a table that gets rows: making and closing one costs about as much as
+            // appending hundreds of rows, and most commits hold readings only.
+            DuckDBAppender? readings = null;
+            DuckDBAppender? events = null;
+            try
             {
                 foreach (var message in batch.Messages)
                 {
-                    foreach (var item in message.ItemsToStore)
+                    foreach (var item in message.Items)
                     {
+                        if (!item.IsToStore)
+                        {
+                            continue;
+                        }
+
                         if (item.Reading is { } r)
                         {
-                            readings.CreateRow()
+                            (readings ??= _writer.CreateAppender("readings")).CreateRow()
                                 .AppendValue(message.DeviceId).AppendValue(r.Seq).AppendValue(r.Ts)
                                 .AppendValue(r.Lat).AppendValue(r.Lon).AppendValue(r.Alt).AppendValue(r.Speed).AppendValue(r.Course)
                                 .AppendValue(r.Hdop).AppendValue(r.Sats).AppendValue(r.Fix).AppendValue(r.Battery)
@@ -77,7 +85,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
                         }
                         else if (item.Event is { } e)
                         {
-                            events.CreateRow()
+                            (events ??= _writer.CreateAppender("events")).CreateRow()
                                 .AppendValue(message.DeviceId).AppendValue(e.Seq).AppendValue(e.Ts).AppendValue(e.Type.ToWireName())
                                 .AppendValue(e.Lock?.ToWireName()).AppendValue(e.Slot).AppendValue(e.SlotState?.ToWireName()).AppendValue(e.Item)
                                 .AppendValue(e.Battery).AppendValue(e.Lat).AppendValue(e.Lon).AppendValue(e.Distance).AppendValue(e.Fw).AppendValue(e.Reason)
@@ -85,6 +93,18 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
                                 .EndRow();
                         }
                     }
+                }
+            }
+            finally
+            {
+                // Disposing closes the appender, which flushes its rows into the transaction.
+                try
+                {
+                    readings?.Dispose();
+                }
+                finally
+                {
+                    events?.Dispose();
                 }
             }
 

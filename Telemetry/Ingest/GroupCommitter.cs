@@ -11,20 +11,31 @@ namespace IoTPlatform.Telemetry.Ingest;
 /// after the first for more), writes it to the history store in one transaction, tells the observers
 /// (latest state), and only then completes each message's task — which is what lets the PUBACK go out.
 /// While one commit runs, the next batch gathers.
+/// <para>
+/// The two writes of a commit run as two stages in order: while the observers fold commit N into the latest
+/// state, the history store may already write commit N+1 (never further ahead). Each stage keeps commit order,
+/// commit N's tasks still complete only after both its writes, and a crash between the stages leaves the latest
+/// state behind the history, which is what the observers' recovery already handles.
+/// </para>
 /// </summary>
 public sealed class GroupCommitter(
     IHistoryStore history, IEnumerable<ICommitObserver> observers, IngestOptions options, IngestStats stats, TimeProvider time, ILogger<GroupCommitter> logger)
     : IAsyncDisposable
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Commits in the history store waiting for the observers: at most one ahead of the one being observed.
+    private readonly Channel<Written> _written = Channel.CreateBounded<Written>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
     private readonly ICommitObserver[] _observers = [.. observers];
     private long _nextCommitId;
     private Task? _writer;
+    private Task? _settler;
 
     /// <summary>Continues the commit ids of the store and starts the writer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _nextCommitId = await history.LastCommitIdAsync(cancellationToken).ConfigureAwait(false) + 1;
+        _settler = Task.Run(SettleLoopAsync, CancellationToken.None);
         _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
@@ -43,25 +54,45 @@ public sealed class GroupCommitter(
         {
             await _writer.ConfigureAwait(false);
         }
+
+        if (_settler is not null)
+        {
+            await _settler.ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private async Task WriteLoopAsync()
     {
-        var reader = _queue.Reader;
-        var batch = new List<Pending>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            var items = Take(reader, batch, 0);
-            if (items < options.MaxBatchItems && options.FlushDelayMilliseconds > 0)
+            var reader = _queue.Reader;
+            var batch = new List<Pending>();
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(options.FlushDelayMilliseconds), time).ConfigureAwait(false);
-                Take(reader, batch, items);
-            }
+                var items = Take(reader, batch, 0);
+                if (items < options.MaxBatchItems && options.FlushDelayMilliseconds > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(options.FlushDelayMilliseconds), time).ConfigureAwait(false);
+                    Take(reader, batch, items);
+                }
 
-            await CommitAsync(batch).ConfigureAwait(false);
-            batch.Clear();
+                await WriteHistoryAsync([.. batch]).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            _written.Writer.TryComplete();
+        }
+    }
+
+    private async Task SettleLoopAsync()
+    {
+        await foreach (var written in _written.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            await ObserveAndCompleteAsync(written).ConfigureAwait(false);
         }
     }
 
@@ -76,7 +107,8 @@ public sealed class GroupCommitter(
         return items;
     }
 
-    private async Task CommitAsync(List<Pending> pending)
+    /// <summary>The first stage: the batch into the history store, then on to the observers (or failed at once).</summary>
+    private async Task WriteHistoryAsync(Pending[] pending)
     {
         var started = Stopwatch.GetTimestamp();
         var batch = new CommitBatch(_nextCommitId, [.. pending.Select(p => p.Message)]);
@@ -89,7 +121,7 @@ public sealed class GroupCommitter(
 #pragma warning restore CA1031
         {
             stats.CommitFailed();
-            Log.CommitFailed(logger, e, pending.Count, batch.ItemCount);
+            Log.CommitFailed(logger, e, pending.Length, batch.ItemCount);
             foreach (var p in pending)
             {
                 p.Done.TrySetResult(false);
@@ -99,6 +131,13 @@ public sealed class GroupCommitter(
         }
 
         _nextCommitId++;
+        await _written.Writer.WriteAsync(new Written(batch, pending, started)).ConfigureAwait(false);
+    }
+
+    /// <summary>The second stage: the observers (latest state), the counters, then the devices' PUBACKs.</summary>
+    private async Task ObserveAndCompleteAsync(Written written)
+    {
+        var (batch, pending, started) = written;
         foreach (var observer in _observers)
         {
             try
@@ -133,6 +172,8 @@ public sealed class GroupCommitter(
             p.Done.TrySetResult(true);
         }
     }
+
+    private sealed record Written(CommitBatch Batch, Pending[] Pending, long Started);
 
     private sealed class Pending(IngestMessage message)
     {

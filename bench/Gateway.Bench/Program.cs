@@ -1,11 +1,17 @@
 using BenchmarkDotNet.Running;
 using IoTPlatform.Gateway.Bench;
 
-// Two tools in one program: "connect-storm" runs the real gateway under a CONNECT storm; anything
+// Three tools in one program: "connect-storm" runs the real gateway under a CONNECT storm, "ingest" under
+// durable QoS 1 telemetry load; anything
 // else goes to BenchmarkDotNet (e.g. --filter '*SecretBenchmarks*' --job short).
 if (args is ["connect-storm", .. var stormArgs])
 {
     return await ConnectStorm.RunAsync(stormArgs);
+}
+
+if (args is ["ingest", .. var ingestArgs])
+{
+    return await IngestBench.RunAsync(ingestArgs);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(SecretBenchmarks).Assembly).Run(args);

@@ -1,0 +1,349 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using IoTPlatform.DeviceGateway.Ingest;
+using MQTTnet;
+
+namespace IoTPlatform.Gateway.Bench;
+
+/// <summary>
+/// Durable ingest under load: the real backend as a child process, N registered bikes, N MQTT 5 connections
+/// publishing QoS 1 readings as fast as the PUBACKs come back (K in flight per device), a warm-up, then a
+/// measured window. A PUBACK means the reading is committed to <c>history.duckdb</c> and folded into the latest
+/// state, so acknowledged readings per second is the durable rate. After the window the publishers finish what is
+/// in flight, disconnect, the backend gets SIGTERM, and the history is audited: every acknowledged seq exactly
+/// once. Fails (exit 1) on any failed publish, backend error line, reject, duplicate or audit finding.
+/// </summary>
+internal static class IngestBench
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+    private static long s_windowStart = long.MaxValue;
+    private static long s_windowEnd = long.MaxValue;
+    private static long s_acked;
+    private static volatile bool s_stopping;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (!IngestBenchOptions.TryParse(args, out var options, out var error))
+        {
+            await Console.Error.WriteLineAsync(error + Environment.NewLine + "usage: " + IngestBenchOptions.Usage);
+            return 2;
+        }
+
+        using var deadline = new CancellationTokenSource(options.Timeout);
+        var root = Directory.CreateTempSubdirectory("iotplatform-ingest-").FullName;
+        var dataDir = Path.Combine(root, "data");
+        var logPath = Path.Combine(root, "gateway.log");
+        var adminKey = "bench-admin-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        // The per-device publish limit (20/s, burst 200) protects a fleet from one runaway device; this load is
+        // 1,000 devices standing in for a much larger fleet, so the limit is lifted. Nothing else is changed.
+        string[] gatewayArgs = ["--Broker:PublishRatePerSecond=100000", "--Broker:PublishBurst=100000", .. options.GatewayArgs];
+        var keep = false;
+        try
+        {
+            var gateway = await GatewayProcess.StartAsync(dataDir, adminKey, gatewayArgs, options.GatewayEnv, logPath, deadline.Token);
+            await using (gateway)
+            {
+                var ok = await RunAgainstAsync(gateway, dataDir, adminKey, options, gatewayArgs, deadline.Token);
+                keep = !ok;
+                return ok ? 0 : 1;
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            Line($"FAILED: the run did not finish within {options.Timeout.TotalSeconds} s.");
+            keep = true;
+            return 1;
+        }
+        finally
+        {
+            if (keep)
+            {
+                Line($"kept for inspection: {root} (gateway.log, data/)");
+            }
+            else
+            {
+                try
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A leftover temp folder is harmless.
+                }
+            }
+        }
+    }
+
+    private static async Task<bool> RunAgainstAsync(
+        GatewayProcess gateway, string dataDir, string adminKey, IngestBenchOptions options, string[] gatewayArgs, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = gateway.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
+        Line($"ingest: {options.Devices} devices, {options.InFlight} in flight each, client {options.Client}, warm-up {options.Warmup.TotalSeconds} s, measured {options.Duration.TotalSeconds} s");
+        Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.Mqtt}, HTTP {gateway.HttpBase}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
+        Line($"load generator: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}");
+
+        // Setup, not measured: register through the HTTP API, then connect everyone.
+        var setup = Stopwatch.StartNew();
+        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var bikes = Enumerable.Range(0, options.Devices).Select(i => new SimulatedBike(string.Create(CultureInfo.InvariantCulture, $"bike-{i:D6}"), i, startMs)).ToArray();
+        var secrets = new string[options.Devices];
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            using var response = await http.PostAsJsonAsync(new Uri("/api/devices", UriKind.Relative), new { id = bikes[i].Id, kind = "bike" }, ct);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                throw new InvalidOperationException($"Registering {bikes[i].Id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
+
+            secrets[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("secret").GetString()!;
+        });
+        var registered = setup.Elapsed;
+        var factory = new MqttClientFactory();
+        var publishers = new IDevicePublisher[options.Devices];
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            publishers[i] = options.Client == IngestBenchOptions.RawClient
+                ? await RawMqttPublisher.ConnectAsync(gateway.Mqtt, bikes[i].Id, secrets[i], bikes[i].Topic, ct)
+                : await MqttNetPublisher.ConnectAsync(factory, gateway.Mqtt, bikes[i].Id, secrets[i], bikes[i].Topic, ct);
+        });
+        var receiveMaximum = publishers.Min(p => p.ReceiveMaximum);
+        if (receiveMaximum < options.InFlight)
+        {
+            Line($"FAILED: the broker's Receive Maximum is {receiveMaximum}, below --inflight {options.InFlight}.");
+            return false;
+        }
+
+        Line($"setup: registered {options.Devices} devices over HTTP in {registered.TotalSeconds:F1} s, connected in {(setup.Elapsed - registered).TotalSeconds:F1} s (not measured); the broker's Receive Maximum is {receiveMaximum}");
+
+        // Load: every device publishes as fast as its PUBACKs come back.
+        var workers = new List<Task<Worker>>();
+        for (var d = 0; d < options.Devices; d++)
+        {
+            var device = new DeviceState(bikes[d], publishers[d]);
+            for (var k = 0; k < options.InFlight; k++)
+            {
+                workers.Add(Task.Run(() => PublishLoopAsync(device, cancellationToken), CancellationToken.None));
+            }
+        }
+
+        var all = Task.WhenAll(workers);
+        await ProgressAsync(options.Warmup, all, cancellationToken);
+        var before = await SnapshotAsync(http, gateway, cancellationToken);
+        Volatile.Write(ref s_windowStart, Stopwatch.GetTimestamp());
+        await ProgressAsync(options.Duration, all, cancellationToken);
+        Volatile.Write(ref s_windowEnd, Stopwatch.GetTimestamp());
+        var after = await SnapshotAsync(http, gateway, cancellationToken);
+        s_stopping = true;
+        var results = await all.WaitAsync(cancellationToken);
+        var drained = await SnapshotAsync(http, gateway, cancellationToken);
+        var peakWorkingSet = gateway.PeakWorkingSet;
+
+        foreach (var publisher in publishers)
+        {
+            await publisher.DisconnectAsync(cancellationToken);
+            await publisher.DisposeAsync();
+        }
+
+        var exitCode = await gateway.StopAsync(StopTimeout);
+
+        // Report.
+        var wall = Stopwatch.GetElapsedTime(Volatile.Read(ref s_windowStart), Volatile.Read(ref s_windowEnd));
+        var ackedInWindow = results.Sum(r => r.AckedInWindow);
+        var latencies = results.SelectMany(r => r.Latencies).ToArray();
+        var commits = after.Stats.Commits - before.Stats.Commits;
+        var items = after.Stats.Readings + after.Stats.Events - before.Stats.Readings - before.Stats.Events;
+        var backendCpu = after.BackendCpu - before.BackendCpu;
+        var benchCpu = after.BenchCpu - before.BenchCpu;
+        var machine = MachineCpu.BusyPercent(before.Machine, after.Machine);
+        var backendPercent = 100 * backendCpu / wall;
+        var benchPercent = 100 * benchCpu / wall;
+        Line($"window: {wall.TotalSeconds:F2} s, load average before {before.Load}, after {after.Load}");
+        Line($"  acked (durable) {ackedInWindow} readings = {ackedInWindow / wall.TotalSeconds:F0} readings/s");
+        Line($"  stored by the backend in the window {items} (= {items / wall.TotalSeconds:F0}/s) in {commits} commits = {(commits == 0 ? 0 : items / (double)commits):F1} items per commit, {commits / wall.TotalSeconds:F0} commits/s; last commit {after.Stats.LastCommitItems} items in {after.Stats.LastCommitMilliseconds:F2} ms");
+        Line($"  PUBACK latency (publish -> PUBACK at the client): {Percentiles(latencies)}");
+        Line($"  CPU: backend {backendPercent:F0} % ({backendCpu.TotalMilliseconds * 1000 / Math.Max(1, items):F1} µs per reading), load generator {benchPercent:F0} %, whole machine {machine:F0} % (others {machine - backendPercent - benchPercent:F0} %) of {100 * Environment.ProcessorCount} %");
+        Line($"  backend peak resident set (VmHWM, whole life) {Mb(peakWorkingSet)}");
+        Line($"  load generator GC gen0/1/2 during the window: {after.Gcs[0] - before.Gcs[0]}/{after.Gcs[1] - before.Gcs[1]}/{after.Gcs[2] - before.Gcs[2]}");
+
+        var problems = new List<string>();
+        var failures = results.Sum(r => r.Failures);
+        if (failures > 0)
+        {
+            problems.Add($"{failures} publishes failed or were not acknowledged with success: {string.Join("; ", results.SelectMany(r => r.Errors).Take(5))}");
+        }
+
+        var s = drained.Stats;
+        if (s.Rejected.Count > 0 || s.PositionsRejected.Count > 0 || s.Duplicates != 0 || s.Withheld != 0 || s.CommitFailures != 0)
+        {
+            problems.Add($"ingest stats: rejected {Format(s.Rejected)}, positions rejected {Format(s.PositionsRejected)}, duplicates {s.Duplicates}, withheld {s.Withheld}, commit failures {s.CommitFailures}");
+        }
+
+        var totalAcked = results.Sum(r => (long)r.Acked.Count);
+        if (s.Readings != totalAcked)
+        {
+            problems.Add($"the backend stored {s.Readings} readings, the devices got {totalAcked} PUBACKs");
+        }
+
+        if (exitCode != 0 || gateway.ErrorLines > 0)
+        {
+            problems.Add($"backend exit code {exitCode}, {gateway.ErrorLines} error lines in its log");
+        }
+
+        var acked = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyCollection<long>)[.. g.SelectMany(r => r.Acked)], StringComparer.Ordinal);
+        var sent = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(r => r.HighestSeq), StringComparer.Ordinal);
+        var audit = HistoryAudit.Check(dataDir, acked, sent);
+        Line($"zero-loss audit of history.duckdb after the backend exited ({exitCode}): {audit.Rows} rows, {totalAcked} acknowledged over the whole run; acknowledged but missing {audit.AckedMissing}, stored twice {audit.StoredTwice}, stored but not acknowledged {audit.StoredNotAcked}, stored but never sent {audit.StoredNeverSent}");
+        if (!audit.Ok || audit.Rows != totalAcked)
+        {
+            problems.Add($"audit: {string.Join("; ", audit.Examples)}");
+        }
+
+        if (problems.Count > 0)
+        {
+            Line($"FAILED:");
+            foreach (var problem in problems)
+            {
+                Line($"  {problem}");
+            }
+
+            return false;
+        }
+
+        Line($"OK: every acknowledged reading is in history.duckdb exactly once; no reject, duplicate, withheld publish or backend error.");
+        return true;
+    }
+
+    private static async Task<Worker> PublishLoopAsync(DeviceState device, CancellationToken cancellationToken)
+    {
+        var worker = new Worker(device.Bike.Id);
+        while (!s_stopping && !cancellationToken.IsCancellationRequested)
+        {
+            var seq = Interlocked.Increment(ref device.Seq);
+            worker.HighestSeq = Math.Max(worker.HighestSeq, seq);
+            var payload = device.Bike.Reading(seq, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var started = Stopwatch.GetTimestamp();
+            bool ok;
+            try
+            {
+                ok = await device.Publisher.PublishAsync(payload, cancellationToken);
+            }
+#pragma warning disable CA1031 // Every failure is recorded and fails the run at the end.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                worker.Failures++;
+                worker.Errors.Add($"{device.Bike.Id} seq {seq}: {e.GetType().Name}: {e.Message}");
+                return worker;
+            }
+
+            var done = Stopwatch.GetTimestamp();
+            if (!ok)
+            {
+                worker.Failures++;
+                worker.Errors.Add($"{device.Bike.Id} seq {seq}: PUBACK not success");
+                continue;
+            }
+
+            worker.Acked.Add(seq);
+            Interlocked.Increment(ref s_acked);
+            if (started >= Volatile.Read(ref s_windowStart) && done <= Volatile.Read(ref s_windowEnd))
+            {
+                worker.Latencies.Add((float)Stopwatch.GetElapsedTime(started, done).TotalMilliseconds);
+            }
+
+            if (done >= Volatile.Read(ref s_windowStart) && done <= Volatile.Read(ref s_windowEnd))
+            {
+                worker.AckedInWindow++;
+            }
+        }
+
+        return worker;
+    }
+
+    private static async Task ProgressAsync(TimeSpan duration, Task workers, CancellationToken cancellationToken)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            var before = Interlocked.Read(ref s_acked);
+            var wait = TimeSpan.FromSeconds(Math.Min(5, Math.Max(0.01, (end - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency)));
+            if (workers.IsCompleted)
+            {
+                return;
+            }
+
+            await Task.Delay(wait, cancellationToken);
+            if (wait < TimeSpan.FromSeconds(1))
+            {
+                continue;
+            }
+
+            Line($"  ... {(Interlocked.Read(ref s_acked) - before) / wait.TotalSeconds:F0} acked/s over the last {wait.TotalSeconds:F1} s");
+        }
+    }
+
+    private static async Task<Snapshot> SnapshotAsync(HttpClient http, GatewayProcess gateway, CancellationToken cancellationToken)
+    {
+        var stats = await http.GetFromJsonAsync<IngestStatsResponse>(new Uri("/api/ingest/stats", UriKind.Relative), cancellationToken)
+            ?? throw new InvalidOperationException("/api/ingest/stats returned nothing.");
+        using var self = Process.GetCurrentProcess();
+        return new Snapshot(stats, gateway.CpuTime, self.TotalProcessorTime, MachineCpu.Read(), PhaseMeter.LoadAverage(),
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
+    }
+
+    private static string Percentiles(float[] milliseconds)
+    {
+        if (milliseconds.Length == 0)
+        {
+            return "none";
+        }
+
+        Array.Sort(milliseconds);
+        double At(double p) => milliseconds[Math.Clamp((int)Math.Ceiling(p * milliseconds.Length) - 1, 0, milliseconds.Length - 1)];
+        return string.Create(CultureInfo.InvariantCulture, $"p50 {At(0.50):F1} ms, p90 {At(0.90):F1} ms, p99 {At(0.99):F1} ms, max {milliseconds[^1]:F1} ms ({milliseconds.Length} samples)");
+    }
+
+    private static string Format(IReadOnlyDictionary<string, long> counts) => counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
+
+    private static string Mb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:F0} MiB");
+
+    private static void Line(FormattableString line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+
+    private sealed record Snapshot(IngestStatsResponse Stats, TimeSpan BackendCpu, TimeSpan BenchCpu, MachineCpu Machine, string Load, int[] Gcs);
+
+    private sealed class DeviceState(SimulatedBike bike, IDevicePublisher publisher)
+    {
+#pragma warning disable CA1051 // Incremented with Interlocked by the device's publish loops.
+        public long Seq;
+#pragma warning restore CA1051
+
+        public SimulatedBike Bike { get; } = bike;
+
+        public IDevicePublisher Publisher { get; } = publisher;
+    }
+
+    private sealed class Worker(string deviceId)
+    {
+        public string DeviceId { get; } = deviceId;
+
+        public List<long> Acked { get; } = [];
+
+        public List<float> Latencies { get; } = [];
+
+        public List<string> Errors { get; } = [];
+
+        public long AckedInWindow { get; set; }
+
+        public long HighestSeq { get; set; }
+
+        public int Failures { get; set; }
+    }
+}
