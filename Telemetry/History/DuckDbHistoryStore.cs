@@ -166,6 +166,17 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
         return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <inheritdoc/>
+    /// <remarks>No index: DuckDB's per-row-group min/max of <c>commit_id</c> (which only grows) skips nearly every row group.</remarks>
+    public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM readings WHERE commit_id = $commit) OR EXISTS (SELECT 1 FROM events WHERE commit_id = $commit)";
+        command.Parameters.Add(new DuckDBParameter("commit", commitId));
+        return Task.FromResult(command.ExecuteScalar() is true);
+    }
+
     public async IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = Open();

@@ -20,6 +20,14 @@ public interface IHistoryStore
     /// <summary>The highest commit id stored; 0 when empty.</summary>
     Task<long> LastCommitIdAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the store holds any item of the commit: replaying the spool skips such a batch, so that a batch
+    /// replayed twice (a crash before its segment was deleted) or written late by a timed-out attempt is not
+    /// stored twice. A store whose writes are idempotent (a point with the same series and time overwrites
+    /// itself) may always answer false.
+    /// </summary>
+    Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken);
+
     /// <summary>Items of the commits after <paramref name="commitId"/>, in commit order.</summary>
     IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, CancellationToken cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using IoTPlatform.Telemetry.History;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.Extensions.Logging;
 
 namespace IoTPlatform.Telemetry.Ingest;
@@ -17,9 +18,15 @@ namespace IoTPlatform.Telemetry.Ingest;
 /// commit N's tasks still complete only after both its writes, and a crash between the stages leaves the latest
 /// state behind the history, which is what the observers' recovery already handles.
 /// </para>
+/// <para>
+/// A history write goes through the "history-write" pipeline (<see cref="HistoryWriter"/>). When it still fails
+/// (or the circuit is open) the batch is appended to the <see cref="HistorySpool"/>, which is durable too, so the
+/// commit succeeds and the PUBACKs go out; only when the spool refuses (full, or its disk failed) are they
+/// withheld. While the spool holds batches, new ones go to the spool as well, so the history keeps commit order.
+/// </para>
 /// </summary>
 public sealed class GroupCommitter(
-    IHistoryStore history, IEnumerable<ICommitObserver> observers, IngestOptions options, IngestStats stats, TimeProvider time, ILogger<GroupCommitter> logger)
+    HistoryWriter writer, HistorySpool spool, IEnumerable<ICommitObserver> observers, IngestOptions options, IngestStats stats, TimeProvider time, ILogger<GroupCommitter> logger)
     : IAsyncDisposable
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
@@ -31,15 +38,16 @@ public sealed class GroupCommitter(
     private Task? _writer;
     private Task? _settler;
 
-    /// <summary>Continues the commit ids of the store and starts the writer.</summary>
+    /// <summary>Continues the commit ids of the store and the spool (which may be ahead of it) and starts the writer.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _nextCommitId = await history.LastCommitIdAsync(cancellationToken).ConfigureAwait(false) + 1;
+        var stored = await writer.Store.LastCommitIdAsync(cancellationToken).ConfigureAwait(false);
+        _nextCommitId = Math.Max(stored, spool.LastCommitId) + 1;
         _settler = Task.Run(SettleLoopAsync, CancellationToken.None);
         _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
-    /// <summary>Queues the message's items to store; true once they are committed, false when the store failed (or the committer stopped).</summary>
+    /// <summary>Queues the message's items to store; true once they are durable (store or spool), false when neither took them (or the committer stopped).</summary>
     public Task<bool> CommitAsync(IngestMessage message)
     {
         var pending = new Pending(message);
@@ -107,21 +115,15 @@ public sealed class GroupCommitter(
         return items;
     }
 
-    /// <summary>The first stage: the batch into the history store, then on to the observers (or failed at once).</summary>
+    /// <summary>The first stage: the batch into the history store (or the spool), then on to the observers (or failed at once).</summary>
     private async Task WriteHistoryAsync(Pending[] pending)
     {
         var started = Stopwatch.GetTimestamp();
         var batch = new CommitBatch(_nextCommitId, [.. pending.Select(p => p.Message)]);
-        try
-        {
-            await history.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // A failed commit must answer every waiting device (withheld), whatever the store threw.
-        catch (Exception e)
-#pragma warning restore CA1031
+        if (!await WriteOrSpoolAsync(batch).ConfigureAwait(false))
         {
             stats.CommitFailed();
-            Log.CommitFailed(logger, e, pending.Length, batch.ItemCount);
+            Log.CommitFailed(logger, pending.Length, batch.ItemCount);
             foreach (var p in pending)
             {
                 p.Done.TrySetResult(false);
@@ -132,6 +134,28 @@ public sealed class GroupCommitter(
 
         _nextCommitId++;
         await _written.Writer.WriteAsync(new Written(batch, pending, started)).ConfigureAwait(false);
+    }
+
+    // Only this writer appends to the spool and only the replayer empties it, so "empty" cannot turn into
+    // "not empty" behind this check: a batch written directly never overtakes a spooled one.
+    private async Task<bool> WriteOrSpoolAsync(CommitBatch batch)
+    {
+        if (spool.IsEmpty)
+        {
+            try
+            {
+                await writer.WriteAsync(batch, checkFirst: false, CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }
+#pragma warning disable CA1031 // Whatever the store threw, the spool takes the batch.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.HistoryWriteFailed(logger, e, batch.CommitId, batch.Messages.Count, batch.ItemCount);
+            }
+        }
+
+        return spool.TryAppend(batch);
     }
 
     /// <summary>The second stage: the observers (latest state), the counters, then the devices' PUBACKs.</summary>

@@ -30,6 +30,9 @@ public sealed class IngestStats : IDisposable
     private long _lastCommitItems;
     private double _lastCommitMilliseconds;
     private int _lastCommitFailed;
+    private long _batchesSpooled;
+    private long _replayedBatches;
+    private long _spoolTornRecords;
 
     public IngestStats(IMeterFactory meterFactory)
     {
@@ -60,6 +63,21 @@ public sealed class IngestStats : IDisposable
 
     /// <summary>The most recent group commit failed (none has succeeded since).</summary>
     public bool LastCommitFailed => Volatile.Read(ref _lastCommitFailed) != 0;
+
+    /// <summary>Batches appended to the spool because the history store could not take them.</summary>
+    public long BatchesSpooled => Interlocked.Read(ref _batchesSpooled);
+
+    /// <summary>Batches replayed from the spool into the history store (written, or found already there).</summary>
+    public long ReplayedBatches => Interlocked.Read(ref _replayedBatches);
+
+    /// <summary>Torn spool records found (and cut off).</summary>
+    public long SpoolTornRecords => Interlocked.Read(ref _spoolTornRecords);
+
+    public void BatchSpooled() => Interlocked.Increment(ref _batchesSpooled);
+
+    public void BatchReplayed() => Interlocked.Increment(ref _replayedBatches);
+
+    public void SpoolTornRecord() => Interlocked.Increment(ref _spoolTornRecords);
 
     public void Rejected(string reason, string deviceId)
     {

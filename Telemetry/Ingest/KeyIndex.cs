@@ -41,6 +41,23 @@ public sealed class KeyIndex(IHistoryStore history, IngestOptions options)
     }
 
     /// <summary>
+    /// Marks keys as stored (at start, those of the batches in the spool, which the history does not hold yet).
+    /// Call after <see cref="WarmAsync"/>.
+    /// </summary>
+    public void MarkStored(string deviceId, IEnumerable<ItemKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var device = _devices.GetOrAdd(deviceId, _ => new DeviceKeys(Interlocked.Read(ref _coveredFrom)));
+        lock (device)
+        {
+            foreach (var key in keys)
+            {
+                device.AddSeen(key, _capacity);
+            }
+        }
+    }
+
+    /// <summary>
     /// Marks the message's items that were stored before (or repeat within the message) as duplicates and
     /// reserves the keys of the rest. Waits for another session's reservation of the same key to settle;
     /// if that one was not stored, the message is withheld so the device retries.

@@ -42,6 +42,9 @@ public sealed class ControlledHistory(IHistoryStore inner) : IHistoryStore
 
     public Task<long> LastCommitIdAsync(CancellationToken cancellationToken) => inner.LastCommitIdAsync(cancellationToken);
 
+    public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken) =>
+        Failing ? throw new IOException("No space left on device (simulated).") : inner.ContainsCommitAsync(commitId, cancellationToken);
+
     public IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, CancellationToken cancellationToken) =>
         inner.ReadCommittedAfterAsync(commitId, cancellationToken);
 

@@ -4,6 +4,7 @@ using IoTPlatform.DeviceProtocol;
 using IoTPlatform.Telemetry.History;
 using IoTPlatform.Telemetry.Ingest;
 using IoTPlatform.Telemetry.Ingest.Steps;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,7 +12,8 @@ namespace IoTPlatform.Telemetry.Tests.Infrastructure;
 
 /// <summary>
 /// The real ingest pipeline on a real DuckDB history in a temporary directory, with a fake clock.
-/// <see cref="Store"/> may be swapped for a failing one through <paramref name="wrap"/>.
+/// <see cref="Store"/> may be swapped for a failing one through <paramref name="wrap"/>. The spool is in
+/// <c>DataDir/spool</c>; the "history-write" pipeline and the replay use real time with millisecond delays.
 /// </summary>
 public sealed class IngestRig : IAsyncDisposable
 {
@@ -19,7 +21,19 @@ public sealed class IngestRig : IAsyncDisposable
 
     private readonly TestMeterFactory _meters = new();
 
-    private IngestRig(string dataDir, IngestOptions options, Func<IHistoryStore, IHistoryStore>? wrap, params ICommitObserver[] observers)
+    /// <summary>Fast settings for tests: one quick retry, a breaker that stays closed in short tests, replay backoff of milliseconds.</summary>
+    public static HistoryWriteOptions FastWrites => new()
+    {
+        AttemptTimeoutMilliseconds = 5000,
+        RetryAttempts = 1,
+        RetryDelayMilliseconds = 1,
+        BreakerMinimumThroughput = 1000,
+        BreakDurationMilliseconds = 500,
+        ReplayBackoffMinMilliseconds = 5,
+        ReplayBackoffMaxMilliseconds = 50,
+    };
+
+    private IngestRig(string dataDir, IngestOptions options, long spoolMaxBytes, Func<IHistoryStore, IHistoryStore>? wrap, params ICommitObserver[] observers)
     {
         DataDir = dataDir;
         Options = options;
@@ -27,7 +41,11 @@ public sealed class IngestRig : IAsyncDisposable
         History = wrap?.Invoke(Store) ?? Store;
         Stats = new IngestStats(_meters);
         Keys = new KeyIndex(History, options);
-        Committer = new GroupCommitter(History, observers, options, Stats, Time, NullLogger<GroupCommitter>.Instance);
+        Spool = new HistorySpool(Path.Combine(dataDir, HistorySpool.FolderName), spoolMaxBytes, Stats, NullLogger<HistorySpool>.Instance);
+        var writes = FastWrites;
+        var writer = new HistoryWriter(History, HistoryWritePipeline.Build(writes, TimeProvider.System));
+        Replayer = new SpoolReplayer(Spool, writer, writes, Stats, TimeProvider.System, NullLogger<SpoolReplayer>.Instance);
+        Committer = new GroupCommitter(writer, Spool, observers, options, Stats, Time, NullLogger<GroupCommitter>.Instance);
         Pipeline = new IngestPipeline(
         [
             new DecodeStep(Stats, NullLogger<DecodeStep>.Instance),
@@ -56,18 +74,31 @@ public sealed class IngestRig : IAsyncDisposable
 
     public GroupCommitter Committer { get; }
 
+    public HistorySpool Spool { get; }
+
+    public SpoolReplayer Replayer { get; }
+
     public IngestPipeline Pipeline { get; }
 
+    /// <summary>Starts as the gateway does: keys warmed from the history, the spool's keys marked stored, committer, replayer.</summary>
     public static async Task<IngestRig> StartAsync(
-        string? dataDir = null, IngestOptions? options = null, Func<IHistoryStore, IHistoryStore>? wrap = null, params ICommitObserver[] observers)
+        string? dataDir = null, IngestOptions? options = null, Func<IHistoryStore, IHistoryStore>? wrap = null, long spoolMaxBytes = 1L << 30,
+        params ICommitObserver[] observers)
     {
         var rig = new IngestRig(
             dataDir ?? Directory.CreateTempSubdirectory("ingest-rig-").FullName,
             options ?? new IngestOptions { FlushDelayMilliseconds = 0 },
+            spoolMaxBytes,
             wrap,
             observers);
         await rig.Keys.WarmAsync(NowMs - (rig.Options.DedupWarmMinutes * 60_000L), CancellationToken.None);
+        foreach (var message in rig.Spool.ReadAll().SelectMany(b => b.Messages))
+        {
+            rig.Keys.MarkStored(message.DeviceId, message.ItemsToStore.Select(i => i.Key));
+        }
+
         await rig.Committer.StartAsync(CancellationToken.None);
+        rig.Replayer.Start();
         return rig;
     }
 
@@ -88,6 +119,8 @@ public sealed class IngestRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Committer.StopAsync();
+        await Replayer.DisposeAsync();
+        Spool.Dispose();
         Store.Dispose();
         Stats.Dispose();
         _meters.Dispose();

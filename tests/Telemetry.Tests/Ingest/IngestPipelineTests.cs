@@ -127,10 +127,10 @@ public sealed class IngestPipelineTests
     }
 
     [Test]
-    public async Task When_the_store_fails_the_publish_is_withheld_and_the_retry_is_stored()
+    public async Task When_the_store_fails_and_the_spool_is_full_the_publish_is_withheld_and_the_retry_is_stored()
     {
         ControlledHistory history = null!;
-        await using var rig = await IngestRig.StartAsync(wrap: store => history = new ControlledHistory(store) { Failing = true });
+        await using var rig = await IngestRig.StartAsync(wrap: store => history = new ControlledHistory(store) { Failing = true }, spoolMaxBytes: 1);
 
         var (withheld, _) = await rig.PublishAsync("bike-0001", IngestRig.Reading(1, Now));
         history.Failing = false;

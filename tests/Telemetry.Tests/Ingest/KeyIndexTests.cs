@@ -70,9 +70,10 @@ public sealed class KeyIndexTests
     [Test]
     public async Task A_copy_waiting_on_a_failed_first_is_withheld_and_its_retry_is_stored()
     {
+        // The store fails and the spool refuses (full): the first copy is not durable.
         var release = new TaskCompletionSource();
         ControlledHistory history = null!;
-        await using var rig = await IngestRig.StartAsync(wrap: store => history = new ControlledHistory(store) { Gate = release.Task, Failing = true });
+        await using var rig = await IngestRig.StartAsync(wrap: store => history = new ControlledHistory(store) { Gate = release.Task, Failing = true }, spoolMaxBytes: 1);
 
         var first = rig.PublishAsync("bike-0001", IngestRig.Reading(1, Now));
         await history.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
