@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Error, "Retention sweep failed; retrying at the next one.")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "History spool: {Batches} batch(es), {Bytes} bytes wait for the history store; their keys count as stored and the replay resumes.")]
+    public static partial void SpoolPending(ILogger logger, long batches, long bytes);
 }

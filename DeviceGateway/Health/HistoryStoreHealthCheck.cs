@@ -1,11 +1,15 @@
 using IoTPlatform.Telemetry.History;
 using IoTPlatform.Telemetry.Ingest;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace IoTPlatform.DeviceGateway.Health;
 
-/// <summary>Healthy when the history store answers and took the last group commit; degraded while commits fail (devices get 0x97 and retry).</summary>
-internal sealed class HistoryStoreHealthCheck(IHistoryStore history, IngestStats stats) : IHealthCheck
+/// <summary>
+/// Healthy when the history store answers, took the last group commit and the spool is empty; degraded while
+/// commits fail (devices get 0x97 and retry) or the spool holds batches (its depth in the description).
+/// </summary>
+internal sealed class HistoryStoreHealthCheck(IHistoryStore history, HistorySpool spool, IngestStats stats) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -20,8 +24,14 @@ internal sealed class HistoryStoreHealthCheck(IHistoryStore history, IngestStats
             return HealthCheckResult.Unhealthy("The history store does not answer.", e);
         }
 
-        return stats.LastCommitFailed
-            ? HealthCheckResult.Degraded($"The last group commit failed ({stats.CommitFailures} failures since start); PUBACKs are withheld until one succeeds.")
+        if (stats.LastCommitFailed)
+        {
+            return HealthCheckResult.Degraded($"The last group commit failed ({stats.CommitFailures} failures since start); PUBACKs are withheld until one succeeds.");
+        }
+
+        var records = spool.Records;
+        return records > 0
+            ? HealthCheckResult.Degraded($"The history spool holds {records} batch(es), {spool.Bytes} bytes, waiting for the history store.")
             : HealthCheckResult.Healthy();
     }
 }

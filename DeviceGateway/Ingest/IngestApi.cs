@@ -1,4 +1,5 @@
 using IoTPlatform.Telemetry.Ingest;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTPlatform.DeviceGateway.Ingest;
@@ -16,10 +17,11 @@ public static class IngestApi
         return app;
     }
 
-    public static Ok<IngestStatsResponse> GetStats(IngestStats stats, KeyIndex keys)
+    public static Ok<IngestStatsResponse> GetStats(IngestStats stats, KeyIndex keys, HistorySpool spool)
     {
         ArgumentNullException.ThrowIfNull(stats);
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(spool);
         var commits = stats.Commits;
         return TypedResults.Ok(new IngestStatsResponse(
             stats.Readings,
@@ -34,6 +36,10 @@ public static class IngestApi
             stats.RejectedByReason(),
             [.. stats.TopRejectedDevices(TopDevices).Select(d => new DeviceRejects(d.DeviceId, d.Reasons))],
             stats.PositionsRejectedByReason(),
-            keys.KeysInMemory));
+            keys.KeysInMemory,
+            spool.Records,
+            spool.Bytes,
+            stats.ReplayedBatches,
+            stats.SpoolTornRecords));
     }
 }

@@ -28,6 +28,7 @@ public static class IngestHosting
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<LatestStateStore>());
         services.AddSingleton(sp => new KeyIndex(sp.GetRequiredService<IHistoryStore>(), Options(sp)));
         services.AddSingleton(sp => new GpsCheck(Options(sp).Gps, sp.GetRequiredService<ILastFixSource>()));
+        services.AddHistorySpool();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GroupCommitter>(sp, Options(sp)));
         foreach (var step in IngestSteps.Default)
         {

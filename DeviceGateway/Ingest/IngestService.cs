@@ -1,5 +1,6 @@
 using IoTPlatform.Telemetry.History;
 using IoTPlatform.Telemetry.Ingest;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.Extensions.Options;
 
 namespace IoTPlatform.DeviceGateway.Ingest;
@@ -7,15 +8,16 @@ namespace IoTPlatform.DeviceGateway.Ingest;
 /// <summary>
 /// Brings the ingest up before the broker takes publishes (it is registered before the broker, so it also
 /// stops after it): folds into the latest state what a crash left between the two stores, loads recent
-/// keys for de-duplication, starts the group committer; at stop, commits what is queued.
+/// keys for de-duplication (those of the history's recent past and of every batch in the spool), starts the
+/// group committer and the spool's replay; at stop, commits what is queued and stops the replay.
 /// </summary>
 public sealed class IngestService(
-    IHistoryStore history, LatestStateStore latest, KeyIndex keys, GroupCommitter committer,
+    IHistoryStore history, LatestStateStore latest, KeyIndex keys, GroupCommitter committer, HistorySpool spool, SpoolReplayer replayer,
     IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var recovered = await latest.RecoverAsync(history, cancellationToken).ConfigureAwait(false);
+        var recovered = await latest.RecoverAsync(history, spool, cancellationToken).ConfigureAwait(false);
         if (recovered > 0)
         {
             Log.LatestStateRecovered(logger, recovered);
@@ -23,9 +25,24 @@ public sealed class IngestService(
 
         var warmFrom = time.GetUtcNow().AddMinutes(-options.Value.DedupWarmMinutes).ToUnixTimeMilliseconds();
         await keys.WarmAsync(warmFrom, cancellationToken).ConfigureAwait(false);
+        if (!spool.IsEmpty)
+        {
+            // Durable and acknowledged, but not in the history yet: a resend must still be a duplicate.
+            Log.SpoolPending(logger, spool.Records, spool.Bytes);
+            foreach (var message in spool.ReadAll().SelectMany(b => b.Messages))
+            {
+                keys.MarkStored(message.DeviceId, message.ItemsToStore.Select(i => i.Key));
+            }
+        }
+
         await committer.StartAsync(cancellationToken).ConfigureAwait(false);
+        replayer.Start();
         Log.IngestReady(logger, keys.KeysInMemory);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => committer.StopAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await committer.StopAsync().ConfigureAwait(false);
+        await replayer.StopAsync().ConfigureAwait(false);
+    }
 }

@@ -4,6 +4,7 @@ using IoTPlatform.DeviceProtocol;
 using IoTPlatform.Telemetry.History;
 using IoTPlatform.Telemetry.Ingest;
 using IoTPlatform.Telemetry.Latest;
+using IoTPlatform.Telemetry.Spool;
 using Microsoft.Data.Sqlite;
 
 namespace IoTPlatform.DeviceGateway.Ingest;
@@ -42,10 +43,15 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         }
     }
 
-    /// <summary>Folds in the items the history committed after this store's watermark; returns how many.</summary>
-    public async Task<int> RecoverAsync(IHistoryStore history, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folds in the items committed after this store's watermark — those in the history and those only in the
+    /// spool (a crash after the spool append, before this fold) — and returns how many. Folding an item twice
+    /// (a batch in both, replayed but not yet removed) changes nothing.
+    /// </summary>
+    public async Task<int> RecoverAsync(IHistoryStore history, HistorySpool spool, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(spool);
         var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -61,6 +67,24 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
 
                 last = Math.Max(last, committed.CommitId);
                 count++;
+            }
+
+            foreach (var batch in spool.ReadAll().Where(b => b.CommitId > watermark))
+            {
+                foreach (var message in batch.Messages)
+                {
+                    foreach (var item in message.ItemsToStore)
+                    {
+                        if (Folded(connection, message.DeviceId).Apply(item, message.ReceivedAtMs))
+                        {
+                            _unsaved.Add(message.DeviceId);
+                        }
+
+                        count++;
+                    }
+                }
+
+                last = Math.Max(last, batch.CommitId);
             }
 
             if (last > watermark)

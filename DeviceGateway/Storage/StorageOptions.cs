@@ -19,5 +19,12 @@ public sealed class StorageOptions
     [Range(1, 24 * 60)]
     public int RetentionSweepMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// The most the history spool (<c>DataDir/spool</c>) may hold, in bytes: batches the history store could not
+    /// take wait there. When it is full, commits are withheld (devices get 0x97 and keep their readings).
+    /// </summary>
+    [Range(typeof(long), "1048576", "1099511627776")]
+    public long SpoolMaxBytes { get; set; } = 1L << 30;
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 }
