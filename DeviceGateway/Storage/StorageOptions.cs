@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IoTPlatform.Telemetry.History.InfluxDb;
 
 namespace IoTPlatform.DeviceGateway.Storage;
 
@@ -18,6 +19,17 @@ public sealed class StorageOptions
     /// <summary>How often the retention job runs (minutes).</summary>
     [Range(1, 24 * 60)]
     public int RetentionSweepMinutes { get; set; } = 60;
+
+    /// <summary>Where readings and events go: <see cref="EmbeddedHistory"/> (DuckDB in the data dir) or <see cref="InfluxDbHistory"/>.</summary>
+    public string History { get; set; } = EmbeddedHistory;
+
+    /// <summary>The InfluxDB server, when <see cref="History"/> is <c>influxdb</c>. Section <c>Storage:InfluxDb</c>.</summary>
+    public InfluxDbOptions InfluxDb { get; set; } = new();
+
+    public const string EmbeddedHistory = "embedded";
+    public const string InfluxDbHistory = "influxdb";
+
+    public bool UsesInfluxDb => string.Equals(History, InfluxDbHistory, StringComparison.OrdinalIgnoreCase);
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 }

@@ -314,11 +314,16 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
     {
         // The default policy (autogen unless the operator changed it) gets the duration: points already written stay visible.
         var policy = "autogen";
-        await foreach (var row in RowsAsync(null, $"SHOW RETENTION POLICIES ON {InfluxQl.Identifier(Database)}", cancellationToken).ConfigureAwait(false))
+        // Straight to the client: this runs inside EnsureReadyAsync, which RowsAsync would wait for.
+        await foreach (var series in _client.QueryAsync(null, $"SHOW RETENTION POLICIES ON {InfluxQl.Identifier(Database)}", cancellationToken).ConfigureAwait(false))
         {
-            if (row.Bool("default"))
+            foreach (var values in series.Values)
             {
-                policy = row.Text("name") ?? policy;
+                var row = new Row(series, values);
+                if (row.Bool("default"))
+                {
+                    policy = row.Text("name") ?? policy;
+                }
             }
         }
 
@@ -329,12 +334,10 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
         await _client.ExecuteAsync(null, statement, cancellationToken).ConfigureAwait(false);
     }
 
-    private IAsyncEnumerable<Row> RowsAsync(string query, CancellationToken cancellationToken) => RowsAsync(Database, query, cancellationToken);
-
-    private async IAsyncEnumerable<Row> RowsAsync(string? database, string query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Row> RowsAsync(string query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var series in _client.QueryAsync(database, query, cancellationToken).ConfigureAwait(false))
+        await foreach (var series in _client.QueryAsync(Database, query, cancellationToken).ConfigureAwait(false))
         {
             foreach (var values in series.Values)
             {
