@@ -104,6 +104,7 @@ public static class GatewayApp
             .BindConfiguration(StorageOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         builder.Services.AddSingleton(services =>
         {
             var dataDir = services.GetRequiredService<IOptions<StorageOptions>>().Value.FullDataDir;

@@ -3,6 +3,7 @@ using IoTPlatform.Broker;
 using IoTPlatform.DeviceGateway.Storage;
 using IoTPlatform.DeviceProtocol;
 using IoTPlatform.Telemetry.History;
+using IoTPlatform.Telemetry.History.InfluxDb;
 using IoTPlatform.Telemetry.Ingest;
 using Microsoft.Extensions.Options;
 
@@ -20,9 +21,8 @@ public static class IngestHosting
             .Validate(o => Validator.TryValidateObject(o.Gps, new ValidationContext(o.Gps), null, validateAllProperties: true), "Ingest:Gps has a value out of range.")
             .ValidateOnStart();
         services.AddSingleton<IngestStats>();
-        services.AddSingleton(sp => new DuckDbHistoryStore(sp.GetRequiredService<IOptions<StorageOptions>>().Value.FullDataDir));
-        services.AddSingleton<IHistoryStore>(sp => sp.GetRequiredService<DuckDbHistoryStore>());
-        services.AddSingleton<IHistoryQueries>(sp => sp.GetRequiredService<DuckDbHistoryStore>());
+        services.AddSingleton(HistoryStore);
+        services.AddSingleton(sp => (IHistoryQueries)sp.GetRequiredService<IHistoryStore>());
         services.AddSingleton<LatestStateStore>();
         services.AddSingleton<ILastFixSource>(sp => sp.GetRequiredService<LatestStateStore>());
         services.AddSingleton<ICommitObserver>(sp => sp.GetRequiredService<LatestStateStore>());
@@ -42,6 +42,13 @@ public static class IngestHosting
         services.AddHostedService<IngestService>();
         services.AddHostedService<RetentionService>();
         return services;
+    }
+
+    /// <summary><c>Storage:History</c>: DuckDB in the data dir (<c>embedded</c>) or an InfluxDB server (<c>influxdb</c>); both answer the queries too.</summary>
+    private static IHistoryStore HistoryStore(IServiceProvider services)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        return storage.UsesInfluxDb ? new InfluxDbHistoryStore(storage.InfluxDb) : new DuckDbHistoryStore(storage.FullDataDir);
     }
 
     private static IngestOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<IngestOptions>>().Value;

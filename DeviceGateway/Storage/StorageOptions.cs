@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IoTPlatform.Telemetry.History.InfluxDb;
 
 namespace IoTPlatform.DeviceGateway.Storage;
 
@@ -25,6 +26,17 @@ public sealed class StorageOptions
     /// </summary>
     [Range(typeof(long), "1048576", "1099511627776")]
     public long SpoolMaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>Where readings and events go: <see cref="EmbeddedHistory"/> (DuckDB in the data dir) or <see cref="InfluxDbHistory"/>.</summary>
+    public string History { get; set; } = EmbeddedHistory;
+
+    /// <summary>The InfluxDB server, when <see cref="History"/> is <c>influxdb</c>. Section <c>Storage:InfluxDb</c>.</summary>
+    public InfluxDbOptions InfluxDb { get; set; } = new();
+
+    public const string EmbeddedHistory = "embedded";
+    public const string InfluxDbHistory = "influxdb";
+
+    public bool UsesInfluxDb => string.Equals(History, InfluxDbHistory, StringComparison.OrdinalIgnoreCase);
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 }

@@ -63,6 +63,16 @@ public sealed class StartupTests
         Assert.That(error!.Message, Does.Contain(named));
     }
 
+    [TestCase("cloud", null, "Storage:History")]
+    [TestCase("influxdb", null, "Storage:InfluxDb:Url")]
+    [TestCase("influxdb", "ftp://127.0.0.1:8086", "Storage:InfluxDb:Url")]
+    public async Task A_bad_history_setting_stops_the_start_with_a_message_naming_it(string history, string? url, string named)
+    {
+        var settings = new Dictionary<string, string?> { ["Storage:History"] = history, ["Storage:InfluxDb:Url"] = url };
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await TestGateway.StartAsync(settings));
+        Assert.That(error!.Message, Does.Contain(named));
+    }
+
     private static string? JournalMode(string path)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");

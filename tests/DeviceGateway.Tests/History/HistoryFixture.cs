@@ -19,7 +19,7 @@ public abstract class HistoryFixture
     public async Task StartGatewayAsync()
     {
         T0 = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds() * 1000;
-        Gateway = await TestGateway.StartAsync();
+        Gateway = await TestGateway.StartAsync(await GatewaySettingsAsync());
     }
 
     [TearDown]
@@ -29,6 +29,9 @@ public abstract class HistoryFixture
         await Gateway.DisposeAsync();
         Assert.That(errors, Is.Empty, "the gateway logged errors");
     }
+
+    /// <summary>Settings the gateway starts with besides the test defaults (e.g. another history store).</summary>
+    protected virtual Task<IDictionary<string, string?>?> GatewaySettingsAsync() => Task.FromResult<IDictionary<string, string?>?>(null);
 
     /// <summary>Registers a device and connects it.</summary>
     protected async Task<DeviceClient> ConnectAsync(string id, string kind = "bike", int? slots = null) =>
