@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using IoTPlatform.DeviceGateway.Ingest;
+using IoTPlatform.Tests.Shared;
 using MQTTnet;
 
 namespace IoTPlatform.Gateway.Bench;
@@ -14,10 +15,11 @@ namespace IoTPlatform.Gateway.Bench;
 /// <summary>
 /// Durable ingest under load: the real backend as a child process, N registered bikes, N MQTT 5 connections
 /// publishing QoS 1 readings as fast as the PUBACKs come back (K in flight per device), a warm-up, then a
-/// measured window. A PUBACK means the reading is committed to <c>history.duckdb</c> and folded into the latest
+/// measured window. A PUBACK means the reading is committed to the history (<c>history.duckdb</c>, or with
+/// <c>--history influxdb</c> an influxd the bench starts as a second child) and folded into the latest
 /// state, so acknowledged readings per second is the durable rate. After the window the publishers finish what is
 /// in flight, disconnect, the backend gets SIGTERM, and the history is audited: every acknowledged seq exactly
-/// once. Fails (exit 1) on any failed publish, backend error line, reject, duplicate or audit finding.
+/// once. Fails (exit 1) on any failed publish, backend error line, reject, duplicate, spooled batch or audit finding.
 /// </summary>
 internal static class IngestBench
 {
@@ -46,10 +48,19 @@ internal static class IngestBench
         var keep = false;
         try
         {
+            Influx? influx = null;
+            if (options.History == IngestBenchOptions.InfluxDbHistory)
+            {
+                var server = await InfluxDbServer.SharedAsync().WaitAsync(deadline.Token);
+                var process = ChildProcesses.Find("influxd") ?? throw new InvalidOperationException("influxd started but is not a child of this process.");
+                influx = new Influx(server.Url, InfluxDbServer.NewDatabaseName("ingest"), process);
+                gatewayArgs = [.. gatewayArgs, "--Storage:History=influxdb", $"--Storage:InfluxDb:Url={server.Url}", $"--Storage:InfluxDb:Database={influx.Database}"];
+            }
+
             var gateway = await GatewayProcess.StartAsync(dataDir, adminKey, gatewayArgs, options.GatewayEnv, logPath, deadline.Token);
             await using (gateway)
             {
-                var ok = await RunAgainstAsync(gateway, dataDir, adminKey, options, gatewayArgs, deadline.Token);
+                var ok = await RunAgainstAsync(gateway, influx, dataDir, adminKey, options, gatewayArgs, deadline.Token);
                 keep = !ok;
                 return ok ? 0 : 1;
             }
@@ -62,6 +73,7 @@ internal static class IngestBench
         }
         finally
         {
+            await InfluxDbServer.StopSharedAsync();
             if (keep)
             {
                 Line($"kept for inspection: {root} (gateway.log, data/)");
@@ -81,12 +93,17 @@ internal static class IngestBench
     }
 
     private static async Task<bool> RunAgainstAsync(
-        GatewayProcess gateway, string dataDir, string adminKey, IngestBenchOptions options, string[] gatewayArgs, CancellationToken cancellationToken)
+        GatewayProcess gateway, Influx? influx, string dataDir, string adminKey, IngestBenchOptions options, string[] gatewayArgs, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = gateway.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
         Line($"ingest: {options.Devices} devices, {options.InFlight} in flight each, client {options.Client}, warm-up {options.Warmup.TotalSeconds} s, measured {options.Duration.TotalSeconds} s");
         Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.Mqtt}, HTTP {gateway.HttpBase}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
+        if (influx is not null)
+        {
+            Line($"history: InfluxDB, child process {influx.Process.Id} ({InfluxDbServer.Executable} {await InfluxVersionAsync(influx.Url, cancellationToken)}), {influx.Url}, database {influx.Database}");
+        }
+
         Line($"load generator: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}");
 
         // Setup, not measured: register through the HTTP API, then connect everyone.
@@ -135,15 +152,16 @@ internal static class IngestBench
 
         var all = Task.WhenAll(workers);
         await ProgressAsync(options.Warmup, all, cancellationToken);
-        var before = await SnapshotAsync(http, gateway, cancellationToken);
+        var before = await SnapshotAsync(http, gateway, influx, cancellationToken);
         Volatile.Write(ref s_windowStart, Stopwatch.GetTimestamp());
         await ProgressAsync(options.Duration, all, cancellationToken);
         Volatile.Write(ref s_windowEnd, Stopwatch.GetTimestamp());
-        var after = await SnapshotAsync(http, gateway, cancellationToken);
+        var after = await SnapshotAsync(http, gateway, influx, cancellationToken);
         s_stopping = true;
         var results = await all.WaitAsync(cancellationToken);
-        var drained = await SnapshotAsync(http, gateway, cancellationToken);
+        var drained = await SnapshotAsync(http, gateway, influx, cancellationToken);
         var peakWorkingSet = gateway.PeakWorkingSet;
+        var influxPeak = influx?.PeakWorkingSet ?? 0;
 
         foreach (var publisher in publishers)
         {
@@ -164,12 +182,15 @@ internal static class IngestBench
         var machine = MachineCpu.BusyPercent(before.Machine, after.Machine);
         var backendPercent = 100 * backendCpu / wall;
         var benchPercent = 100 * benchCpu / wall;
+        var influxCpu = after.InfluxCpu - before.InfluxCpu;
+        var influxPercent = 100 * influxCpu / wall;
         Line($"window: {wall.TotalSeconds:F2} s, load average before {before.Load}, after {after.Load}");
         Line($"  acked (durable) {ackedInWindow} readings = {ackedInWindow / wall.TotalSeconds:F0} readings/s");
         Line($"  stored by the backend in the window {items} (= {items / wall.TotalSeconds:F0}/s) in {commits} commits = {(commits == 0 ? 0 : items / (double)commits):F1} items per commit, {commits / wall.TotalSeconds:F0} commits/s; last commit {after.Stats.LastCommitItems} items in {after.Stats.LastCommitMilliseconds:F2} ms");
         Line($"  PUBACK latency (publish -> PUBACK at the client): {Percentiles(latencies)}");
-        Line($"  CPU: backend {backendPercent:F0} % ({backendCpu.TotalMilliseconds * 1000 / Math.Max(1, items):F1} µs per reading), load generator {benchPercent:F0} %, whole machine {machine:F0} % (others {machine - backendPercent - benchPercent:F0} %) of {100 * Environment.ProcessorCount} %");
-        Line($"  backend peak resident set (VmHWM, whole life) {Mb(peakWorkingSet)}");
+        var influxText = influx is null ? "" : $"influxd {influxPercent:F0} % ({influxCpu.TotalMilliseconds * 1000 / Math.Max(1, items):F1} µs per reading), ";
+        Line($"  CPU: backend {backendPercent:F0} % ({backendCpu.TotalMilliseconds * 1000 / Math.Max(1, items):F1} µs per reading), {influxText}load generator {benchPercent:F0} %, whole machine {machine:F0} % (others {machine - backendPercent - influxPercent - benchPercent:F0} %) of {100 * Environment.ProcessorCount} %");
+        Line($"  backend peak resident set (VmHWM, whole life) {Mb(peakWorkingSet)}{(influx is null ? "" : $", influxd {Mb(influxPeak)}")}");
         Line($"  load generator GC gen0/1/2 during the window: {after.Gcs[0] - before.Gcs[0]}/{after.Gcs[1] - before.Gcs[1]}/{after.Gcs[2] - before.Gcs[2]}");
 
         var problems = new List<string>();
@@ -180,9 +201,11 @@ internal static class IngestBench
         }
 
         var s = drained.Stats;
-        if (s.Rejected.Count > 0 || s.PositionsRejected.Count > 0 || s.Duplicates != 0 || s.Withheld != 0 || s.CommitFailures != 0)
+        Line($"  after the drain: withheld {s.Withheld}, commit failures {s.CommitFailures}, spooled batches {s.SpooledBatches} ({s.SpoolBytes} bytes), replayed {s.ReplayedBatches}, duplicates {s.Duplicates}");
+        if (s.Rejected.Count > 0 || s.PositionsRejected.Count > 0 || s.Duplicates != 0 || s.Withheld != 0 || s.CommitFailures != 0
+            || s.SpooledBatches != 0 || s.ReplayedBatches != 0)
         {
-            problems.Add($"ingest stats: rejected {Format(s.Rejected)}, positions rejected {Format(s.PositionsRejected)}, duplicates {s.Duplicates}, withheld {s.Withheld}, commit failures {s.CommitFailures}");
+            problems.Add($"ingest stats: rejected {Format(s.Rejected)}, positions rejected {Format(s.PositionsRejected)}, duplicates {s.Duplicates}, withheld {s.Withheld}, commit failures {s.CommitFailures}, spooled {s.SpooledBatches}, replayed {s.ReplayedBatches}");
         }
 
         var totalAcked = results.Sum(r => (long)r.Acked.Count);
@@ -199,8 +222,11 @@ internal static class IngestBench
         var acked = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyCollection<long>)[.. g.SelectMany(r => r.Acked)], StringComparer.Ordinal);
         var sent = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(r => r.HighestSeq), StringComparer.Ordinal);
-        var audit = HistoryAudit.Check(dataDir, acked, sent);
-        Line($"zero-loss audit of history.duckdb after the backend exited ({exitCode}): {audit.Rows} rows, {totalAcked} acknowledged over the whole run; acknowledged but missing {audit.AckedMissing}, stored twice {audit.StoredTwice}, stored but not acknowledged {audit.StoredNotAcked}, stored but never sent {audit.StoredNeverSent}");
+        var store = influx is null ? "history.duckdb" : $"InfluxDB database {influx.Database}";
+        var auditTime = Stopwatch.StartNew();
+        var stored = influx is null ? HistoryAudit.ReadDuckDb(dataDir) : await HistoryAudit.ReadInfluxDbAsync(influx.Url, influx.Database, cancellationToken);
+        var audit = HistoryAudit.Check(stored, acked, sent);
+        Line($"zero-loss audit of {store} (read in {auditTime.Elapsed.TotalSeconds:F1} s) after the backend exited ({exitCode}): {audit.Rows} rows, {totalAcked} acknowledged over the whole run; acknowledged but missing {audit.AckedMissing}, stored twice {audit.StoredTwice}, stored but not acknowledged {audit.StoredNotAcked}, stored but never sent {audit.StoredNeverSent}");
         if (!audit.Ok || audit.Rows != totalAcked)
         {
             problems.Add($"audit: {string.Join("; ", audit.Examples)}");
@@ -217,7 +243,7 @@ internal static class IngestBench
             return false;
         }
 
-        Line($"OK: every acknowledged reading is in history.duckdb exactly once; no reject, duplicate, withheld publish or backend error.");
+        Line($"OK: every acknowledged reading is in {store} exactly once; no reject, duplicate, withheld publish or backend error.");
         return true;
     }
 
@@ -290,12 +316,12 @@ internal static class IngestBench
         }
     }
 
-    private static async Task<Snapshot> SnapshotAsync(HttpClient http, GatewayProcess gateway, CancellationToken cancellationToken)
+    private static async Task<Snapshot> SnapshotAsync(HttpClient http, GatewayProcess gateway, Influx? influx, CancellationToken cancellationToken)
     {
         var stats = await http.GetFromJsonAsync<IngestStatsResponse>(new Uri("/api/ingest/stats", UriKind.Relative), cancellationToken)
             ?? throw new InvalidOperationException("/api/ingest/stats returned nothing.");
         using var self = Process.GetCurrentProcess();
-        return new Snapshot(stats, gateway.CpuTime, self.TotalProcessorTime, MachineCpu.Read(), PhaseMeter.LoadAverage(),
+        return new Snapshot(stats, gateway.CpuTime, influx?.CpuTime ?? TimeSpan.Zero, self.TotalProcessorTime, MachineCpu.Read(), PhaseMeter.LoadAverage(),
             [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
     }
 
@@ -317,7 +343,36 @@ internal static class IngestBench
 
     private static void Line(FormattableString line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
 
-    private sealed record Snapshot(IngestStatsResponse Stats, TimeSpan BackendCpu, TimeSpan BenchCpu, MachineCpu Machine, string Load, int[] Gcs);
+    private static async Task<string> InfluxVersionAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using var client = new IoTPlatform.Telemetry.History.InfluxDb.InfluxDbClient(new() { Url = url });
+        return await client.PingAsync(cancellationToken);
+    }
+
+    /// <summary>The influxd of <c>--history influxdb</c> (started by <see cref="InfluxDbServer"/>) and the run's database.</summary>
+    private sealed record Influx(Uri Url, string Database, Process Process)
+    {
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                Process.Refresh();
+                return Process.TotalProcessorTime;
+            }
+        }
+
+        /// <summary>Peak resident set over its life (VmHWM).</summary>
+        public long PeakWorkingSet
+        {
+            get
+            {
+                Process.Refresh();
+                return Process.PeakWorkingSet64;
+            }
+        }
+    }
+
+    private sealed record Snapshot(IngestStatsResponse Stats, TimeSpan BackendCpu, TimeSpan InfluxCpu, TimeSpan BenchCpu, MachineCpu Machine, string Load, int[] Gcs);
 
     private sealed class DeviceState(SimulatedBike bike, IDevicePublisher publisher)
     {

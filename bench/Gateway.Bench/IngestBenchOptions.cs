@@ -4,14 +4,18 @@ namespace IoTPlatform.Gateway.Bench;
 
 /// <summary>Command line of <c>ingest</c>.</summary>
 internal sealed record IngestBenchOptions(
-    int Devices, int InFlight, TimeSpan Warmup, TimeSpan Duration, string Client, TimeSpan Timeout, IReadOnlyList<string> GatewayArgs, IReadOnlyList<string> GatewayEnv)
+    int Devices, int InFlight, TimeSpan Warmup, TimeSpan Duration, string Client, TimeSpan Timeout, IReadOnlyList<string> GatewayArgs, IReadOnlyList<string> GatewayEnv,
+    string History = IngestBenchOptions.DuckDbHistory)
 {
+    public const string DuckDbHistory = "duckdb";
+    public const string InfluxDbHistory = "influxdb";
+
     public const string MqttNetClient = "mqttnet";
     public const string RawClient = "raw";
 
     public const string Usage =
         "ingest [--devices N (1..8000, default 1000)] [--inflight K (1..16, default 2)] [--warmup-seconds W (default 5)] " +
-        "[--seconds S (default 20)] [--client mqttnet|raw (default mqttnet)] [--timeout-seconds T (default 300)] " +
+        "[--seconds S (default 20)] [--client mqttnet|raw (default mqttnet)] [--history duckdb|influxdb (default duckdb)] [--timeout-seconds T (default 300)] " +
         "[--gateway-arg --Key=Value ...] [--gateway-env NAME=value ...]";
 
     public static bool TryParse(IReadOnlyList<string> args, out IngestBenchOptions options, out string error)
@@ -38,6 +42,18 @@ internal sealed record IngestBenchOptions(
                 }
 
                 options = options with { Client = text };
+                continue;
+            }
+
+            if (args[i] == "--history")
+            {
+                if (text is not (DuckDbHistory or InfluxDbHistory))
+                {
+                    error = $"--history is '{DuckDbHistory}' or '{InfluxDbHistory}'.";
+                    return false;
+                }
+
+                options = options with { History = text };
                 continue;
             }
 
