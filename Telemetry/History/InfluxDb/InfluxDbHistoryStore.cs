@@ -40,6 +40,7 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
     private readonly InfluxDbOptions _options;
     private readonly SemaphoreSlim _setUp = new(1, 1);
     private volatile bool _ready;
+    private bool _isV1;
 
     public InfluxDbHistoryStore(InfluxDbOptions options)
     {
@@ -78,7 +79,8 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
             }
 
             var version = await _client.PingAsync(cancellationToken).ConfigureAwait(false);
-            if (version.TrimStart('v').StartsWith("1.", StringComparison.Ordinal))
+            _isV1 = version.TrimStart('v').StartsWith("1.", StringComparison.Ordinal);
+            if (_isV1)
             {
                 await _client.ExecuteAsync(null, $"CREATE DATABASE {InfluxQl.Identifier(Database)}", cancellationToken).ConfigureAwait(false);
                 if (_options.RetentionDays is { } days)
@@ -220,8 +222,18 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
         }
     }
 
+    /// <summary>
+    /// Deletes with InfluxQL <c>DELETE</c> on 1.x. On 2.x/3.x the v1 <c>/query</c> answers only <c>SELECT</c> and
+    /// <c>SHOW</c>: there the bucket's (database's) own retention period deletes, and this returns 0.
+    /// </summary>
     public async Task<long> DeleteOlderThanAsync(long beforeTs, CancellationToken cancellationToken)
     {
+        await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (!_isV1)
+        {
+            return 0;
+        }
+
         // DELETE does not say how many points it removed: they are counted first.
         var where = $"time >= {MinTimeNs} AND time < {Bound(beforeTs)}";
         long deleted = 0;
