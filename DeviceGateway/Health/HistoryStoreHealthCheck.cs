@@ -7,7 +7,9 @@ namespace IoTPlatform.DeviceGateway.Health;
 
 /// <summary>
 /// Healthy when the history store answers, took the last group commit and the spool is empty; degraded while
-/// commits fail (devices get 0x97 and retry) or the spool holds batches (its depth in the description).
+/// commits fail (devices get 0x97 and retry) or the spool holds batches (its depth in the description) — also
+/// while the store does not answer, as long as the spool takes the commits; unhealthy when the store does not
+/// answer and nothing is spooled.
 /// </summary>
 internal sealed class HistoryStoreHealthCheck(IHistoryStore history, HistorySpool spool, IngestStats stats) : IHealthCheck
 {
@@ -21,7 +23,10 @@ internal sealed class HistoryStoreHealthCheck(IHistoryStore history, HistorySpoo
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return HealthCheckResult.Unhealthy("The history store does not answer.", e);
+            // A store outage the spool is absorbing is what the spool is for: commits still succeed (PUBACKs go out).
+            return spool.Records is var held and > 0 && !stats.LastCommitFailed
+                ? HealthCheckResult.Degraded($"The history store does not answer; the history spool holds {held} batch(es), {spool.Bytes} bytes, waiting for it.", e)
+                : HealthCheckResult.Unhealthy("The history store does not answer.", e);
         }
 
         if (stats.LastCommitFailed)

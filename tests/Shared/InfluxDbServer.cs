@@ -11,7 +11,9 @@ namespace IoTPlatform.Tests.Shared;
 /// config in a temp dir (meta, data and WAL there), HTTP and RPC on free loopback ports, no reporting,
 /// no logs. Ready when <c>/ping</c> answers 204. Each test takes its own database
 /// (<see cref="NewDatabaseName"/>). <see cref="StopSharedAsync"/> (from a <c>[SetUpFixture]</c>) kills
-/// it and removes the dir; process exit does too, as a backstop.
+/// it and removes the dir; process exit does too, as a backstop. A test that stops the server takes its own
+/// (<see cref="StartOwnedAsync"/>): <see cref="KillAsync"/> is a SIGKILL, <see cref="RestartAsync"/> starts
+/// it again on the same dir and ports; disposing it kills it and removes the dir.
 /// Compiled into each test project from <c>tests/Shared/</c>.
 /// </summary>
 internal sealed class InfluxDbServer : IAsyncDisposable
@@ -23,16 +25,17 @@ internal sealed class InfluxDbServer : IAsyncDisposable
     private static Task<InfluxDbServer>? _shared;
     private static int _databases;
 
-    private readonly Process _process;
     private readonly string _dir;
-    private readonly StringBuilder _output;
+    private readonly string _config;
+    private readonly StringBuilder _output = new();
+    private Process _process;
 
-    private InfluxDbServer(Process process, string dir, Uri url, StringBuilder output)
+    private InfluxDbServer(string dir, string config, Uri url)
     {
-        _process = process;
         _dir = dir;
+        _config = config;
         Url = url;
-        _output = output;
+        _process = Launch(config, _output);
     }
 
     /// <summary>The HTTP API, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -51,6 +54,29 @@ internal sealed class InfluxDbServer : IAsyncDisposable
 
             return _shared;
         }
+    }
+
+    /// <summary>A server of the caller's own, which it may kill and restart; the caller disposes it.</summary>
+    public static Task<InfluxDbServer> StartOwnedAsync() => StartAsync();
+
+    /// <summary>SIGKILL, as a crash or an OOM kill would; returns once the process is gone.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the killed server again on the same data dir and ports; returns once <c>/ping</c> answers.</summary>
+    public async Task RestartAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("influxd is still running.");
+        }
+
+        _process.Dispose();
+        _process = Launch(_config, _output);
+        await WaitForPingAsync();
     }
 
     /// <summary>Stops the run's server if one was started.</summary>
@@ -151,7 +177,21 @@ internal sealed class InfluxDbServer : IAsyncDisposable
             [subscriber]
               enabled = false
             """);
-        var output = new StringBuilder();
+        var server = new InfluxDbServer(dir, config, new Uri($"http://127.0.0.1:{httpPort}/"));
+        try
+        {
+            await server.WaitForPingAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static Process Launch(string config, StringBuilder output)
+    {
         var process = new Process
         {
             StartInfo = new ProcessStartInfo(Executable, ["-config", config])
@@ -166,18 +206,7 @@ internal sealed class InfluxDbServer : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var url = new Uri($"http://127.0.0.1:{httpPort}/");
-        var server = new InfluxDbServer(process, dir, url, output);
-        try
-        {
-            await server.WaitForPingAsync();
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return process;
     }
 
     private async Task WaitForPingAsync()

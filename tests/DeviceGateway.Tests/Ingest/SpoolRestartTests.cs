@@ -60,11 +60,49 @@ public sealed class SpoolRestartTests
         Assert.That(degraded.Description, Does.Contain($"1 batch(es), {spool.Bytes} bytes"));
     }
 
+    [Test]
+    public async Task While_the_store_does_not_answer_health_is_degraded_if_the_spool_takes_the_commits_else_unhealthy()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("iotplatform-spool-").FullName;
+        using var meters = new NoMeters();
+        using var stats = new IngestStats(meters);
+        using var spool = new HistorySpool(Path.Combine(dataDir, HistorySpool.FolderName), 1L << 20, stats, NullLogger<HistorySpool>.Instance);
+        var check = new HistoryStoreHealthCheck(new DownStore(), spool, stats);
+
+        var nothingSpooled = await check.CheckHealthAsync(new HealthCheckContext());
+        spool.TryAppend(Batch(1, seq: 1));
+        var spooling = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.That(nothingSpooled.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(spooling.Status, Is.EqualTo(HealthStatus.Degraded));
+        Assert.That(spooling.Description, Does.Contain($"does not answer; the history spool holds 1 batch(es), {spool.Bytes} bytes"));
+    }
+
     private static CommitBatch Batch(long commitId, long seq)
     {
         var message = new IngestMessage("bike-0001", DeviceKind.Bike, 0, TopicKind.Telemetry, ReadOnlySequence<byte>.Empty, 1_790_000_000_000);
         message.Items.Add(new IngestItem(new Reading { Seq = seq, Ts = 1_790_000_000_000 + seq, Battery = 70, Lock = LockState.Locked }));
         return new CommitBatch(commitId, [message]);
+    }
+
+    /// <summary>A history store that is down: every call fails as a refused connection does.</summary>
+    private sealed class DownStore : IHistoryStore
+    {
+        public Task WriteAsync(CommitBatch batch, CancellationToken cancellationToken) => throw Down();
+
+        public Task<IReadOnlySet<ItemKey>> FindKeysAsync(string deviceId, long fromTs, long toTs, CancellationToken cancellationToken) => throw Down();
+
+        public IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, CancellationToken cancellationToken) => throw Down();
+
+        public Task<long> LastCommitIdAsync(CancellationToken cancellationToken) => throw Down();
+
+        public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken) => throw Down();
+
+        public IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, CancellationToken cancellationToken) => throw Down();
+
+        public Task<long> DeleteOlderThanAsync(long beforeTs, CancellationToken cancellationToken) => throw Down();
+
+        private static HttpRequestException Down() => new("Connection refused");
     }
 
     private sealed class NoMeters : System.Diagnostics.Metrics.IMeterFactory
