@@ -72,7 +72,7 @@ public static class GatewayApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthChecks("/health");
+        app.MapHealth();
         app.MapOpenApi();
         app.MapDevicesApi();
         app.MapPresenceApi();

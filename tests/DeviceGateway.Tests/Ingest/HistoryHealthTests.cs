@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using IoTPlatform.DeviceGateway.Tests.Infrastructure;
 using IoTPlatform.Telemetry.Ingest;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,12 @@ public sealed class HistoryHealthTests
 
         stats.CommitFailed();
         Assert.That(await client.GetStringAsync("/health"), Is.EqualTo("Degraded"));
+        var details = await client.GetFromJsonAsync<JsonElement>("/health/details");
+        var history = details.GetProperty("checks").GetProperty("history-store");
+        Assert.That(details.GetProperty("status").GetString(), Is.EqualTo("Degraded"));
+        Assert.That(history.GetProperty("status").GetString(), Is.EqualTo("Degraded"));
+        Assert.That(history.GetProperty("description").GetString(), Does.Contain("group commit failed"));
+        Assert.That(details.GetProperty("checks").GetProperty("state-store").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
 
         stats.Committed(1, 0, TimeSpan.FromMilliseconds(3));
         Assert.That(await client.GetStringAsync("/health"), Is.EqualTo("Healthy"));
