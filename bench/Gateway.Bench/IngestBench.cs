@@ -95,10 +95,10 @@ internal static class IngestBench
     private static async Task<bool> RunAgainstAsync(
         GatewayProcess gateway, Influx? influx, string dataDir, string adminKey, IngestBenchOptions options, string[] gatewayArgs, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = gateway.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
         Line($"ingest: {options.Devices} devices, {options.InFlight} in flight each, client {options.Client}, warm-up {options.Warmup.TotalSeconds} s, measured {options.Duration.TotalSeconds} s");
-        Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.Mqtt}, HTTP {gateway.HttpBase}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
+        Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.MqttEndPoint}, HTTP {gateway.BaseAddress}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
         if (influx is not null)
         {
             Line($"history: InfluxDB, child process {influx.Process.Id} ({InfluxDbServer.Executable} {await InfluxVersionAsync(influx.Url, cancellationToken)}), {influx.Url}, database {influx.Database}");
@@ -127,8 +127,8 @@ internal static class IngestBench
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = 100, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             publishers[i] = options.Client == IngestBenchOptions.RawClient
-                ? await RawMqttPublisher.ConnectAsync(gateway.Mqtt, bikes[i].Id, secrets[i], bikes[i].Topic, ct)
-                : await MqttNetPublisher.ConnectAsync(factory, gateway.Mqtt, bikes[i].Id, secrets[i], bikes[i].Topic, ct);
+                ? await RawMqttPublisher.ConnectAsync(gateway.MqttEndPoint, bikes[i].Id, secrets[i], bikes[i].Topic, ct)
+                : await MqttNetPublisher.ConnectAsync(factory, gateway.MqttEndPoint, bikes[i].Id, secrets[i], bikes[i].Topic, ct);
         });
         var receiveMaximum = publishers.Min(p => p.ReceiveMaximum);
         if (receiveMaximum < options.InFlight)
@@ -214,9 +214,9 @@ internal static class IngestBench
             problems.Add($"the backend stored {s.Readings} readings, the devices got {totalAcked} PUBACKs");
         }
 
-        if (exitCode != 0 || gateway.ErrorLines > 0)
+        if (exitCode != 0 || gateway.Errors.Any())
         {
-            problems.Add($"backend exit code {exitCode}, {gateway.ErrorLines} error lines in its log");
+            problems.Add($"backend exit code {exitCode}, {gateway.Errors.Count()} error lines in its log");
         }
 
         var acked = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal)

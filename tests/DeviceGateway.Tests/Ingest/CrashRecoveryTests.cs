@@ -6,6 +6,7 @@ using DuckDB.NET.Data;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Tests.Infrastructure;
 using IoTPlatform.DeviceProtocol;
+using IoTPlatform.Tests.Shared;
 using IoTPlatform.Telemetry.History;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -31,7 +32,7 @@ public sealed class CrashRecoveryTests
     // The per-device publish limit (20/s, burst 200) is not what this test is about.
     private static readonly string[] GatewayArgs = ["--Broker:PublishRatePerSecond=10000", "--Broker:PublishBurst=10000"];
 
-    private readonly List<GatewayChildProcess> _children = [];
+    private readonly List<GatewayProcess> _children = [];
     private string _dataDir = "";
 
     [SetUp]
@@ -162,14 +163,14 @@ public sealed class CrashRecoveryTests
         }
     }
 
-    private async Task<GatewayChildProcess> StartChildAsync(CancellationToken cancellationToken)
+    private async Task<GatewayProcess> StartChildAsync(CancellationToken cancellationToken)
     {
-        var child = await GatewayChildProcess.StartAsync(_dataDir, GatewayArgs, cancellationToken);
+        var child = await GatewayProcess.StartAsync(_dataDir, TestGateway.AdminKey, GatewayArgs, cancellationToken: cancellationToken);
         _children.Add(child);
         return child;
     }
 
-    private static async Task<IMqttClient> ConnectAsync(GatewayChildProcess gateway, Device device, CancellationToken cancellationToken)
+    private static async Task<IMqttClient> ConnectAsync(GatewayProcess gateway, Device device, CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var result = await client.ConnectAsync(

@@ -2,55 +2,90 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 
-namespace IoTPlatform.DeviceGateway.Tests.Infrastructure;
+namespace IoTPlatform.Tests.Shared;
 
 /// <summary>
-/// The real backend as a child process: <c>dotnet DeviceGateway.dll</c> from the test's output folder (the
-/// project reference copies the dll and its runtimeconfig there) on free loopback ports and a given data dir,
-/// with <see cref="TestGateway.AdminKey"/>. It can be killed with SIGKILL (<see cref="Kill"/>) as a power cut
-/// would, or stopped with SIGTERM (<see cref="StopAsync"/>) as a service manager would. Its console log is kept;
-/// lines at Error or Critical are <see cref="Errors"/>.
+/// The real backend as a child process: <c>dotnet DeviceGateway.dll</c> from the caller's output folder (a project
+/// reference copies the dll and the runtimeconfig the Web SDK gave it there) on free loopback ports, a given data
+/// dir and admin key. It can be killed with SIGKILL (<see cref="KillAsync"/>) as a power cut would, or stopped with
+/// SIGTERM (<see cref="StopAsync"/>) as a service manager would. Its console log is kept (and written to a file when
+/// one is given); lines at Error or Critical and anything on stderr are <see cref="Errors"/>. Its CPU time and peak
+/// resident set are read from the process. Compiled into the gateway tests and the bench from <c>tests/Shared/</c>.
 /// </summary>
-public sealed class GatewayChildProcess : IAsyncDisposable
+internal sealed class GatewayProcess : IAsyncDisposable
 {
+    private const string StderrPrefix = "stderr: ";
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly StreamWriter? _log;
     private readonly Task _stdout;
     private readonly Task _stderr;
 
-    private GatewayChildProcess(Process process, int httpPort, int mqttPort)
+    private GatewayProcess(Process process, string adminKey, StreamWriter? log, int httpPort, int mqttPort)
     {
         _process = process;
+        _log = log;
+        AdminKey = adminKey;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         MqttEndPoint = new IPEndPoint(IPAddress.Loopback, mqttPort);
         _stdout = PumpAsync(process.StandardOutput, "");
-        _stderr = PumpAsync(process.StandardError, "stderr: ");
+        _stderr = PumpAsync(process.StandardError, StderrPrefix);
     }
 
     public Uri BaseAddress { get; }
 
     public IPEndPoint MqttEndPoint { get; }
 
+    public string AdminKey { get; }
+
+    public int Id => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Log lines at Error or Critical (console prefixes <c>fail:</c> and <c>crit:</c>) and anything on stderr.</summary>
-    public IEnumerable<string> Errors => _lines.Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal) || l.StartsWith("stderr: ", StringComparison.Ordinal));
+    public IEnumerable<string> Errors => _lines.Where(l =>
+        l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal) || l.StartsWith(StderrPrefix, StringComparison.Ordinal));
 
     /// <summary>The last lines of its log, for failure messages.</summary>
     public string LogTail => string.Join(Environment.NewLine, _lines.TakeLast(40));
 
-    /// <summary>Starts the backend on <paramref name="dataDir"/> and waits until <c>/health</c> answers 200; retries on a port taken in between.</summary>
-    public static async Task<GatewayChildProcess> StartAsync(string dataDir, IEnumerable<string>? extraArgs = null, CancellationToken cancellationToken = default)
+    /// <summary>User + system CPU time of the backend so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Peak resident set of the backend over its life (VmHWM).</summary>
+    public long PeakWorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
+    /// <summary>
+    /// Starts the backend on <paramref name="dataDir"/> and waits until <c>/health</c> answers 200; retries on a port
+    /// taken in between. <paramref name="environment"/> holds <c>NAME=value</c> pairs; <paramref name="logPath"/>,
+    /// when given, receives the console log as well.
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(
+        string dataDir, string adminKey, IEnumerable<string>? extraArgs = null, IEnumerable<string>? environment = null, string? logPath = null,
+        CancellationToken cancellationToken = default)
     {
         var args = extraArgs?.ToArray() ?? [];
+        var variables = environment?.ToArray() ?? [];
         for (var attempt = 1; ; attempt++)
         {
-            var child = Launch(dataDir, args);
+            var child = Launch(dataDir, adminKey, args, variables, logPath);
             try
             {
                 await child.WaitHealthyAsync(cancellationToken);
@@ -68,22 +103,6 @@ public sealed class GatewayChildProcess : IAsyncDisposable
         }
     }
 
-    public HttpClient Client()
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", TestGateway.AdminKey);
-        return client;
-    }
-
-    /// <summary>Registers a device through the API and returns its secret.</summary>
-    public async Task<string> RegisterAsync(string id, string kind = "bike")
-    {
-        using var client = Client();
-        using var response = await client.PostAsJsonAsync("/api/devices", new { id, kind });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
-    }
-
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed that was not already written.</summary>
     public async Task KillAsync()
     {
@@ -92,11 +111,12 @@ public sealed class GatewayChildProcess : IAsyncDisposable
         await Task.WhenAll(_stdout, _stderr);
     }
 
-    /// <summary>SIGTERM, then waits for the exit (killing it after <paramref name="timeout"/>); returns the exit code.</summary>
+    /// <summary>SIGTERM, then waits for the exit; returns the exit code. Kills the process and throws if it does not exit in time.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        if (!_process.HasExited)
         {
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
             await term.WaitForExitAsync();
         }
 
@@ -108,7 +128,7 @@ public sealed class GatewayChildProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             await KillAsync();
-            Assert.Fail($"The backend did not exit within {timeout.TotalSeconds} s of SIGTERM.{Environment.NewLine}{LogTail}");
+            throw new TimeoutException($"The backend did not exit within {timeout.TotalSeconds} s of SIGTERM; killed.{Environment.NewLine}{LogTail}");
         }
 
         await Task.WhenAll(_stdout, _stderr);
@@ -119,15 +139,19 @@ public sealed class GatewayChildProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
 
         await Task.WhenAll(_stdout, _stderr);
         _process.Dispose();
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
     }
 
-    private static GatewayChildProcess Launch(string dataDir, string[] extraArgs)
+    private static GatewayProcess Launch(string dataDir, string adminKey, string[] extraArgs, string[] environment, string? logPath)
     {
         var (httpPort, mqttPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -143,7 +167,7 @@ public sealed class GatewayChildProcess : IAsyncDisposable
             $"--urls=http://127.0.0.1:{httpPort}",
             $"--Broker:TcpPort={mqttPort}",
             $"--Storage:DataDir={dataDir}",
-            $"--Api:AdminKey={TestGateway.AdminKey}",
+            $"--Api:AdminKey={adminKey}",
             .. extraArgs,
         ];
         foreach (var arg in args)
@@ -151,7 +175,15 @@ public sealed class GatewayChildProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return new GatewayChildProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start."), httpPort, mqttPort);
+        foreach (var variable in environment)
+        {
+            var split = variable.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[variable[..split]] = variable[(split + 1)..];
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var log = logPath is null ? null : new StreamWriter(logPath, append: true) { AutoFlush = true };
+        return new GatewayProcess(process, adminKey, log, httpPort, mqttPort);
     }
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
@@ -193,9 +225,17 @@ public sealed class GatewayChildProcess : IAsyncDisposable
         while (await reader.ReadLineAsync() is { } line)
         {
             _lines.Enqueue(prefix + line);
+            if (_log is not null)
+            {
+                lock (_log)
+                {
+                    _log.WriteLine(line);
+                }
+            }
         }
     }
 
+    /// <summary>A loopback port that was free a moment ago (the OS picks it; the small race is why the start retries).</summary>
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
