@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using IoTPlatform.Telemetry.History;
 using IoTPlatform.Telemetry.History.InfluxDb;
 
@@ -13,23 +12,6 @@ internal static class HistoryAudit
     public sealed record Result(long Rows, long AckedMissing, long StoredTwice, long StoredNotAcked, long StoredNeverSent, IReadOnlyList<string> Examples)
     {
         public bool Ok => AckedMissing == 0 && StoredTwice == 0 && StoredNeverSent == 0;
-    }
-
-    /// <summary>Per device id, per seq, how many rows <c>history.duckdb</c> holds (opened read-only after the backend exited).</summary>
-    public static Dictionary<string, Dictionary<long, int>> ReadDuckDb(string dataDir)
-    {
-        var stored = new Dictionary<string, Dictionary<long, int>>(StringComparer.Ordinal);
-        using var connection = new DuckDBConnection($"Data Source={Path.Combine(dataDir, DuckDbHistoryStore.FileName)};ACCESS_MODE=READ_ONLY");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, seq, count(*) FROM readings GROUP BY device_id, seq";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            Seqs(stored, reader.GetString(0))[reader.GetInt64(1)] = (int)reader.GetInt64(2);
-        }
-
-        return stored;
     }
 
     /// <summary>

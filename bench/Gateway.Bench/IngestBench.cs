@@ -224,7 +224,7 @@ internal static class IngestBench
         var sent = results.GroupBy(r => r.DeviceId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(r => r.HighestSeq), StringComparer.Ordinal);
         var store = influx is null ? "history.duckdb" : $"InfluxDB database {influx.Database}";
         var auditTime = Stopwatch.StartNew();
-        var stored = influx is null ? HistoryAudit.ReadDuckDb(dataDir) : await HistoryAudit.ReadInfluxDbAsync(influx.Url, influx.Database, cancellationToken);
+        var stored = influx is null ? StoredReadings.CountsInDuckDb(dataDir) : await HistoryAudit.ReadInfluxDbAsync(influx.Url, influx.Database, cancellationToken);
         var audit = HistoryAudit.Check(stored, acked, sent);
         Line($"zero-loss audit of {store} (read in {auditTime.Elapsed.TotalSeconds:F1} s) after the backend exited ({exitCode}): {audit.Rows} rows, {totalAcked} acknowledged over the whole run; acknowledged but missing {audit.AckedMissing}, stored twice {audit.StoredTwice}, stored but not acknowledged {audit.StoredNotAcked}, stored but never sent {audit.StoredNeverSent}");
         if (!audit.Ok || audit.Rows != totalAcked)

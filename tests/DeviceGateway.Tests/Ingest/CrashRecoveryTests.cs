@@ -2,12 +2,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
-using DuckDB.NET.Data;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Tests.Infrastructure;
 using IoTPlatform.DeviceProtocol;
 using IoTPlatform.Tests.Shared;
-using IoTPlatform.Telemetry.History;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -142,7 +140,7 @@ public sealed class CrashRecoveryTests
         Assert.That(await second.StopAsync(TimeSpan.FromSeconds(30)), Is.Zero, second.LogTail);
 
         // With the backend gone, the history: every reading a device got a PUBACK for, exactly once.
-        var stored = StoredCounts(_dataDir);
+        var stored = StoredReadings.CountsInDuckDb(_dataDir);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(first.Errors, Is.Empty, "the first backend logged errors");
@@ -226,29 +224,6 @@ public sealed class CrashRecoveryTests
                 onAcked();
             }
         }
-    }
-
-    /// <summary>Rows per (device, seq) in history.duckdb; the backend must have exited.</summary>
-    private static Dictionary<string, Dictionary<long, int>> StoredCounts(string dataDir)
-    {
-        var stored = new Dictionary<string, Dictionary<long, int>>(StringComparer.Ordinal);
-        using var connection = new DuckDBConnection($"Data Source={Path.Combine(dataDir, DuckDbHistoryStore.FileName)};ACCESS_MODE=READ_ONLY");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, seq, count(*) FROM readings GROUP BY device_id, seq";
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var id = reader.GetString(0);
-            if (!stored.TryGetValue(id, out var seqs))
-            {
-                stored[id] = seqs = [];
-            }
-
-            seqs[reader.GetInt64(1)] = (int)reader.GetInt64(2);
-        }
-
-        return stored;
     }
 
     private sealed record Sent(long Seq, string Topic, byte[] Payload);
