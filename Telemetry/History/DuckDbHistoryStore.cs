@@ -116,38 +116,30 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
 
     public Task<IReadOnlySet<ItemKey>> FindKeysAsync(string deviceId, long fromTs, long toTs, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        var keys = Rows(
+            """
             SELECT seq, ts FROM readings WHERE device_id = $device AND ts BETWEEN $from AND $to
             UNION ALL
             SELECT seq, ts FROM events WHERE device_id = $device AND ts BETWEEN $from AND $to
-            """;
-        command.Parameters.Add(new DuckDBParameter("device", deviceId));
-        command.Parameters.Add(new DuckDBParameter("from", fromTs));
-        command.Parameters.Add(new DuckDBParameter("to", toTs));
-        var keys = new HashSet<ItemKey>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            keys.Add(new ItemKey(reader.GetInt64(0), reader.GetInt64(1)));
-        }
-
-        return Task.FromResult<IReadOnlySet<ItemKey>>(keys);
+            """,
+            r => new ItemKey(r.GetInt64(0), r.GetInt64(1)),
+            ("device", deviceId), ("from", fromTs), ("to", toTs));
+        return Task.FromResult<IReadOnlySet<ItemKey>>(keys.ToHashSet());
     }
 
     public async IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        using var command = Command(
+            connection,
+            """
             SELECT device_id, seq, ts FROM (
                 SELECT device_id, seq, ts, received_at FROM readings WHERE ts >= $since
                 UNION ALL
                 SELECT device_id, seq, ts, received_at FROM events WHERE ts >= $since)
             ORDER BY received_at, ts
-            """;
-        command.Parameters.Add(new DuckDBParameter("since", sinceTs));
+            """,
+            ("since", sinceTs));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -161,8 +153,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
     public Task<long> LastCommitIdAsync(CancellationToken cancellationToken)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT greatest(coalesce((SELECT max(commit_id) FROM readings), 0), coalesce((SELECT max(commit_id) FROM events), 0))";
+        using var command = Command(connection, "SELECT greatest(coalesce((SELECT max(commit_id) FROM readings), 0), coalesce((SELECT max(commit_id) FROM events), 0))");
         return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -171,21 +162,18 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
     public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM readings WHERE commit_id = $commit) OR EXISTS (SELECT 1 FROM events WHERE commit_id = $commit)";
-        command.Parameters.Add(new DuckDBParameter("commit", commitId));
+        using var command = Command(
+            connection,
+            "SELECT EXISTS (SELECT 1 FROM readings WHERE commit_id = $commit) OR EXISTS (SELECT 1 FROM events WHERE commit_id = $commit)",
+            ("commit", commitId));
         return Task.FromResult(command.ExecuteScalar() is true);
     }
 
     public async IAsyncEnumerable<CommittedItem> ReadCommittedAfterAsync(long commitId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var connection = Open();
-        using var readings = connection.CreateCommand();
-        readings.CommandText = $"SELECT {ReadingColumns} FROM readings WHERE commit_id > $after ORDER BY commit_id";
-        readings.Parameters.Add(new DuckDBParameter("after", commitId));
-        using var events = connection.CreateCommand();
-        events.CommandText = $"SELECT {EventColumns} FROM events WHERE commit_id > $after ORDER BY commit_id";
-        events.Parameters.Add(new DuckDBParameter("after", commitId));
+        using var readings = Command(connection, $"SELECT {ReadingColumns} FROM readings WHERE commit_id > $after ORDER BY commit_id", ("after", commitId));
+        using var events = Command(connection, $"SELECT {EventColumns} FROM events WHERE commit_id > $after ORDER BY commit_id", ("after", commitId));
 
         // Readings and events merged by commit id: the latest state folds them in the order they were committed.
         using var r = readings.ExecuteReader();
@@ -216,9 +204,7 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
     public Task<long> DeleteOlderThanAsync(long beforeTs, CancellationToken cancellationToken)
     {
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM readings WHERE ts < $before";
-        command.Parameters.Add(new DuckDBParameter("before", beforeTs));
+        using var command = Command(connection, "DELETE FROM readings WHERE ts < $before", ("before", beforeTs));
         long deleted = command.ExecuteNonQuery();
         command.CommandText = "DELETE FROM events WHERE ts < $before";
         deleted += command.ExecuteNonQuery();
@@ -227,45 +213,22 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
 
     public Task<IReadOnlyList<StoredReading>> ReadingsAsync(string deviceId, long fromTs, long toTs, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {ReadingColumns} FROM readings WHERE device_id = $device AND ts >= $from AND ts < $to ORDER BY ts, seq LIMIT $limit";
-        command.Parameters.Add(new DuckDBParameter("device", deviceId));
-        command.Parameters.Add(new DuckDBParameter("from", fromTs));
-        command.Parameters.Add(new DuckDBParameter("to", toTs));
-        command.Parameters.Add(new DuckDBParameter("limit", limit));
-        var list = new List<StoredReading>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            list.Add(ToReading(reader));
-        }
-
-        return Task.FromResult<IReadOnlyList<StoredReading>>(list);
+        return Task.FromResult<IReadOnlyList<StoredReading>>(Rows(
+            $"SELECT {ReadingColumns} FROM readings WHERE device_id = $device AND ts >= $from AND ts < $to ORDER BY ts, seq LIMIT $limit",
+            ToReading,
+            ("device", deviceId), ("from", fromTs), ("to", toTs), ("limit", limit)));
     }
 
     public Task<IReadOnlyList<StoredEvent>> EventsAsync(string deviceId, long fromTs, long toTs, EventType? type, int limit, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        return Task.FromResult<IReadOnlyList<StoredEvent>>(Rows(
+            $"""
             SELECT {EventColumns} FROM events
             WHERE device_id = $device AND ts >= $from AND ts < $to AND ($type IS NULL OR type = $type)
             ORDER BY ts, seq LIMIT $limit
-            """;
-        command.Parameters.Add(new DuckDBParameter("device", deviceId));
-        command.Parameters.Add(new DuckDBParameter("from", fromTs));
-        command.Parameters.Add(new DuckDBParameter("to", toTs));
-        command.Parameters.Add(new DuckDBParameter("type", type?.ToWireName()));
-        command.Parameters.Add(new DuckDBParameter("limit", limit));
-        var list = new List<StoredEvent>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            list.Add(ToEvent(reader));
-        }
-
-        return Task.FromResult<IReadOnlyList<StoredEvent>>(list);
+            """,
+            ToEvent,
+            ("device", deviceId), ("from", fromTs), ("to", toTs), ("type", type?.ToWireName()), ("limit", limit)));
     }
 
     public Task<Stamp?> NewestLockReportAsync(string deviceId, LockState state, long fromTs, long toTs, CancellationToken cancellationToken) =>
@@ -285,22 +248,45 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
 
     private Stamp? LockReport(string deviceId, LockState state, long fromTs, long toTs, string direction)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        return Rows<Stamp?>(
+            $"""
             SELECT ts, seq FROM (
                 SELECT ts, seq FROM readings WHERE device_id = $device AND ts >= $from AND ts < $to AND lock = $lock
                 UNION ALL
                 SELECT ts, seq FROM events WHERE device_id = $device AND ts >= $from AND ts < $to AND type = $type AND lock = $lock)
             ORDER BY ts {direction}, seq {direction} LIMIT 1
-            """;
-        command.Parameters.Add(new DuckDBParameter("device", deviceId));
-        command.Parameters.Add(new DuckDBParameter("from", fromTs));
-        command.Parameters.Add(new DuckDBParameter("to", toTs));
-        command.Parameters.Add(new DuckDBParameter("lock", state.ToWireName()));
-        command.Parameters.Add(new DuckDBParameter("type", EventType.LockChanged.ToWireName()));
+            """,
+            r => new Stamp(r.GetInt64(0), r.GetInt64(1)),
+            ("device", deviceId), ("from", fromTs), ("to", toTs), ("lock", state.ToWireName()), ("type", EventType.LockChanged.ToWireName()))
+            .FirstOrDefault();
+    }
+
+    /// <summary>A command on <paramref name="connection"/> with named parameters (<c>$name</c> in the SQL).</summary>
+    private static DuckDBCommand Command(DuckDBConnection connection, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(name, value));
+        }
+
+        return command;
+    }
+
+    /// <summary>Every row of a query, mapped, on a connection of its own.</summary>
+    private List<T> Rows<T>(string sql, Func<DbDataReader, T> map, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using var connection = Open();
+        using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new Stamp(reader.GetInt64(0), reader.GetInt64(1)) : null;
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     private static StoredReading ToReading(DbDataReader r)
