@@ -17,7 +17,7 @@ internal sealed class HistoryStoreHealthCheck(IHistoryStore history, HistorySpoo
     {
         try
         {
-            await history.LastCommitIdAsync(cancellationToken).ConfigureAwait(false);
+            await history.PingAsync(cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A health check reports every failure instead of throwing.
         catch (Exception e)

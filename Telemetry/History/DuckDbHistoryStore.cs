@@ -150,6 +150,14 @@ public sealed class DuckDbHistoryStore : IHistoryStore, IHistoryQueries, IDispos
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    public Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = Command(connection, "SELECT 1");
+        command.ExecuteScalar();
+        return Task.CompletedTask;
+    }
+
     public Task<long> LastCommitIdAsync(CancellationToken cancellationToken)
     {
         using var connection = Open();

@@ -17,6 +17,9 @@ public interface IHistoryStore
     /// <summary>Every stored key with ts ≥ <paramref name="sinceTs"/>, oldest first (to warm the key index).</summary>
     IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, CancellationToken cancellationToken);
 
+    /// <summary>Answers when the store is reachable and throws when not: a cheap round trip for the health check (no data is read).</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
     /// <summary>The highest commit id stored; 0 when empty.</summary>
     Task<long> LastCommitIdAsync(CancellationToken cancellationToken);
 

@@ -183,6 +183,9 @@ public sealed class InfluxDbHistoryStore : IHistoryStore, IHistoryQueries, IDisp
     /// </summary>
     public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken) => Task.FromResult(false);
 
+    /// <summary><c>/ping</c>: answers without touching any data.</summary>
+    public Task PingAsync(CancellationToken cancellationToken) => _client.PingAsync(cancellationToken);
+
     public async Task<long> LastCommitIdAsync(CancellationToken cancellationToken)
     {
         long last = 0;

@@ -94,6 +94,8 @@ public sealed class SpoolRestartTests
 
         public IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, CancellationToken cancellationToken) => throw Down();
 
+        public Task PingAsync(CancellationToken cancellationToken) => throw Down();
+
         public Task<long> LastCommitIdAsync(CancellationToken cancellationToken) => throw Down();
 
         public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken) => throw Down();

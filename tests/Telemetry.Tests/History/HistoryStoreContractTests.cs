@@ -210,6 +210,13 @@ public sealed class HistoryStoreContractTests<TFactory>
     }
 
     [Test]
+    public async Task A_reachable_store_answers_a_ping()
+    {
+        var store = await OpenAsync();
+        Assert.That(async () => await store.PingAsync(None), Throws.Nothing);
+    }
+
+    [Test]
     public async Task The_last_commit_id_is_zero_when_empty_and_the_highest_stored_otherwise()
     {
         var store = await OpenAsync();

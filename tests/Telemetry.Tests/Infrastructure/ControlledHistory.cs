@@ -40,6 +40,8 @@ public sealed class ControlledHistory(IHistoryStore inner) : IHistoryStore
     public IAsyncEnumerable<(string DeviceId, ItemKey Key)> ReadKeysSinceAsync(long sinceTs, CancellationToken cancellationToken) =>
         inner.ReadKeysSinceAsync(sinceTs, cancellationToken);
 
+    public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+
     public Task<long> LastCommitIdAsync(CancellationToken cancellationToken) => inner.LastCommitIdAsync(cancellationToken);
 
     public Task<bool> ContainsCommitAsync(long commitId, CancellationToken cancellationToken) =>
