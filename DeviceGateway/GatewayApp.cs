@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
+using IoTPlatform.DeviceGateway.Commands;
 using IoTPlatform.DeviceGateway.Commands.Signing;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Fleet;
@@ -44,7 +45,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<IDeviceMessageHandler, StatusHandler>();
         builder.Services.AddTelemetryIngest();
         builder.Services.AddDeviceBroker();
-        builder.Services.AddCommandSigning();
+        builder.Services.AddCommandService();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -83,6 +84,7 @@ public static class GatewayApp
         app.MapFleetApi();
         app.MapHistoryApi();
         app.MapCommandKeysApi();
+        app.MapCommandsApi();
         app.MapDeviceBroker();
         return app;
     }
