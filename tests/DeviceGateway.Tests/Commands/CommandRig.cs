@@ -77,25 +77,32 @@ internal sealed class CommandRig : IAsyncDisposable
     public Task<bool> AckAsync(string id, AckStage stage, AckResult? result = null, LockState lockState = LockState.Unlocked, string? reason = null, string device = FakeLink.Device) =>
         Service.ApplyAckAsync(device, new CommandAck { Id = id, Stage = stage, Result = result, Lock = lockState, Reason = reason, Ts = NowMs }, CancellationToken.None);
 
-    /// <summary>Advances the fake clock in small steps (letting the loops run in between) until <paramref name="done"/> holds.</summary>
+    /// <summary>
+    /// Advances the fake clock in small steps (letting the loops run in between) until <paramref name="done"/> holds; with
+    /// <paramref name="stepMs"/> 0 the clock stands still (what must happen without any time passing, e.g. on an event).
+    /// </summary>
     public async Task RunUntilAsync(Func<Task<bool>> done, TimeSpan maxFakeTime, string what, int stepMs = 50)
     {
         var end = Time.GetUtcNow() + maxFakeTime;
-        var realDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var realDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(stepMs > 0 ? 30 : 10);
         while (!await done())
         {
-            if (Time.GetUtcNow() >= end || DateTime.UtcNow > realDeadline)
+            if ((stepMs > 0 && Time.GetUtcNow() >= end) || DateTime.UtcNow > realDeadline)
             {
-                Assert.Fail($"Within {maxFakeTime.TotalSeconds:0.#} s of fake time: {what}.");
+                Assert.Fail(stepMs > 0 ? $"Within {maxFakeTime.TotalSeconds:0.#} s of fake time: {what}." : $"With the clock standing still: {what}.");
             }
 
-            Time.Advance(TimeSpan.FromMilliseconds(stepMs));
+            if (stepMs > 0)
+            {
+                Time.Advance(TimeSpan.FromMilliseconds(stepMs));
+            }
+
             await Task.Delay(3);
         }
     }
 
-    public Task RunUntilStateAsync(string id, CommandState state, TimeSpan maxFakeTime) =>
-        RunUntilAsync(async () => (await GetAsync(id)).State == state, maxFakeTime, $"command {id} reaches {state.ToWireName()}");
+    public Task RunUntilStateAsync(string id, CommandState state, TimeSpan maxFakeTime, int stepMs = 50) =>
+        RunUntilAsync(async () => (await GetAsync(id)).State == state, maxFakeTime, $"command {id} reaches {state.ToWireName()}", stepMs);
 
     /// <summary>Advances fake time by <paramref name="span"/> in steps, whatever happens.</summary>
     public async Task AdvanceAsync(TimeSpan span, int stepMs = 50)

@@ -110,7 +110,7 @@ public sealed class CommandRulesTests
         Assert.That((await _rig.GetAsync(command.Id)).State, Is.EqualTo(CommandState.Queued));
 
         _rig.Link.Connect();
-        await _rig.RunUntilStateAsync(command.Id, CommandState.Sent, TimeSpan.FromSeconds(1));
+        await _rig.RunUntilStateAsync(command.Id, CommandState.Sent, TimeSpan.Zero, stepMs: 0);
         Assert.That(_rig.Link.SentTo().Select(c => c.Id), Is.EqualTo(new[] { command.Id }));
     }
 
@@ -150,7 +150,7 @@ public sealed class CommandRulesTests
         var whileAway = _rig.Link.Sent.Count;
 
         _rig.Link.Connect();
-        await _rig.RunUntilAsync(() => Task.FromResult(_rig.Link.Sent.Count > whileAway), TimeSpan.FromSeconds(1), "a send right after the device subscribed again");
+        await _rig.RunUntilAsync(() => Task.FromResult(_rig.Link.Sent.Count > whileAway), TimeSpan.Zero, "a send right after the device subscribed again, without waiting out a pause", stepMs: 0);
         Assert.That(_rig.Link.SentTo().Select(c => c.Id).Distinct(), Is.EqualTo(new[] { command.Id }));
     }
 
@@ -222,7 +222,7 @@ public sealed class CommandRulesTests
         _rig.Time.Advance(TimeSpan.FromSeconds(30)); // the backend is down
         await _rig.RestartAsync();
         _rig.Link.Connect();
-        await _rig.RunUntilStateAsync(queued.Id, CommandState.Expired, TimeSpan.FromSeconds(1));
+        await _rig.RunUntilStateAsync(queued.Id, CommandState.Expired, TimeSpan.Zero, stepMs: 0);
         var before = _rig.Link.Sent.Count;
         await _rig.RunUntilAsync(() => Task.FromResult(_rig.Link.Sent.Count > before), TimeSpan.FromSeconds(5), "the open command sent again");
         await _rig.AckAsync(open.Id, AckStage.Received);
