@@ -62,7 +62,7 @@ internal static class CommandKeyFiles
         if (!IsP256(key, out var curve))
         {
             key.Dispose();
-            error = $"holds a {curve} key; command signing (ES256) needs a P-256 key (openssl: -name prime256v1).";
+            error = $"holds a key on curve {curve}; command signing (ES256) needs a P-256 key (openssl: -name prime256v1).";
             return null;
         }
 

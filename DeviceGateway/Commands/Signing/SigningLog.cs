@@ -3,7 +3,7 @@ namespace IoTPlatform.DeviceGateway;
 /// <summary>Log lines of the command-signing keys (event ids 460–479).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(460, LogLevel.Warning, "Command signing: created key {Kid} in {Path}. Back it up with the data dir: devices reject commands signed by any other key.")]
+    [LoggerMessage(460, LogLevel.Information, "Command signing: created key {Kid} in {Path}. Back it up with the data dir: devices reject commands signed by any other key.")]
     public static partial void CommandKeyCreated(ILogger logger, string kid, string path);
 
     [LoggerMessage(461, LogLevel.Information, "Command signing: current key {Kid} from {Path}.")]
@@ -15,7 +15,7 @@ internal static partial class Log
     [LoggerMessage(463, LogLevel.Information, "Command signing: previous key {Kid} from {Path} is served for verification only.")]
     public static partial void CommandKeyPrevious(ILogger logger, string kid, string path);
 
-    [LoggerMessage(464, LogLevel.Warning, "Command signing: rotated from {OldKid} to {NewKid}; {OldKid} stays in the key set until {OverlapUntil:O}.")]
+    [LoggerMessage(464, LogLevel.Information, "Command signing: rotated from {OldKid} to {NewKid}; {OldKid} stays in the key set until {OverlapUntil:O}.")]
     public static partial void CommandKeyRotated(ILogger logger, string oldKid, string newKid, DateTimeOffset overlapUntil);
 
     [LoggerMessage(465, LogLevel.Information, "Command signing: key {Kid} retired (overlap ended {RetireAt:O}); dropped from the key set, {Path} deleted.")]
