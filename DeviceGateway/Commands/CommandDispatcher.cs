@@ -175,6 +175,11 @@ public sealed class CommandDispatcher : IHostedService, IDisposable
             return DeliveryAttempt.Settled;
         }
 
+        if (_time.GetUtcNow().ToUnixTimeMilliseconds() >= command.ExpiresAt)
+        {
+            return DeliveryAttempt.Settled; // never sent late: the loop moves it to EXPIRED
+        }
+
         if (!await _link.SendAsync(command.DeviceId, payload, attemptToken).ConfigureAwait(false))
         {
             return DeliveryAttempt.DeviceGone;
