@@ -39,7 +39,7 @@ public static class HardwareFactory
                 hardware.Dispose();
                 throw;
             }
-            string mode = options.Mode.ToString().ToLowerInvariant(), battery = options.Battery.Source.ToString().ToLowerInvariant();
+            string mode = options.Mode.ToString().ToLowerInvariant(), battery = ((BatterySource)hardware.Battery).Name;
             int locks = hardware.Lock is null ? hardware.Slots.Count : 1;
             Log.HardwareStarted(logger, mode, options.Kind, locks, battery);
             return hardware;
@@ -107,7 +107,11 @@ public static class HardwareFactory
             simulator?.AddLock(actuator, sensor, lockOptions.SensorActiveLow);
             hardware.Lock = CreateMechanism("lock", hardware.Controller, actuator, sensor, lockOptions, time, lockLogger);
         }
-        hardware.Battery = CreateBattery(options.Battery, time, loggers.CreateLogger(typeof(BatterySource).FullName!));
+        // Simulated hardware includes the I2C ADC: the pin map of a Pi runs unchanged with Mode=simulated.
+        BatteryOptions battery = options.Battery;
+        if (simulator is not null && battery.Source == BatterySourceKind.Ads1115)
+            battery = new BatteryOptions { Source = BatterySourceKind.Simulated, MinMillivolts = battery.MinMillivolts, MaxMillivolts = battery.MaxMillivolts, SimulatedMillivolts = battery.SimulatedMillivolts };
+        hardware.Battery = CreateBattery(battery, time, loggers.CreateLogger(typeof(BatterySource).FullName!));
     }
 
     private static LockMechanism CreateMechanism(string name, GpioController controller, int actuatorPin, int sensorPin, LockOptions options, TimeProvider time, ILogger logger)

@@ -28,10 +28,22 @@ public sealed class HardwareOptions
     public bool ItemSensorActiveLow { get; set; } = true;
 
     /// <summary>
-    /// Pins the pin map may not use because other functions of the board own them: the UART of the GNSS receiver
-    /// (BCM 14, 15) and the I2C bus of the RTC and the battery ADC (BCM 2, 3).
+    /// Keep the pin map off the pins other functions of the board own: the UART of the GNSS receiver (BCM 14, 15)
+    /// and the I2C bus of the RTC and the battery ADC (BCM 2, 3).
     /// </summary>
-    public IList<int> ReservedPins { get; } = [2, 3, 14, 15];
+    public bool ReserveUartAndI2cPins { get; set; } = true;
+
+    /// <summary>
+    /// More pins the pin map may not use (a HAT's, a second UART's). Empty by default: the configuration binder
+    /// appends to a list, so defaults here could not be replaced.
+    /// </summary>
+    public IList<int> ReservedPins { get; } = [];
+
+    /// <summary>BCM pins of the UART (14, 15) and the I2C bus (2, 3).</summary>
+    public static IReadOnlyList<int> UartAndI2cPins { get; } = [2, 3, 14, 15];
+
+    /// <summary>Every reserved pin.</summary>
+    public IEnumerable<int> AllReservedPins => ReserveUartAndI2cPins ? UartAndI2cPins.Concat(ReservedPins) : ReservedPins;
 
     /// <summary>The battery gauge.</summary>
     public BatteryOptions Battery { get; set; } = new();

@@ -70,7 +70,7 @@ public static class HardwareOptionsValidator
     private static void Positive(string setting, int value, List<string> errors)
     {
         if (value <= 0)
-            errors.Add($"{HardwareOptions.SectionName}:{setting} must be positive (is {value.ToString(CultureInfo.InvariantCulture)}).");
+            errors.Add($"{Section}:{setting} must be positive (is {value.ToString(CultureInfo.InvariantCulture)}).");
     }
 
     private static void CheckSlots(HardwareOptions options, List<string> errors, List<(string, int?)> pins)
@@ -112,8 +112,8 @@ public static class HardwareOptionsValidator
                 errors.Add($"{setting} = {pin} does not exist: the GPIO controller has pins {range} (BCM numbering).");
                 continue;
             }
-            if (options.ReservedPins.Contains(pin))
-                errors.Add($"{setting} = {pin} is reserved for the UART or I2C bus ({HardwareOptions.SectionName}:ReservedPins).");
+            if (options.AllReservedPins.Contains(pin))
+                errors.Add($"{setting} = {pin} is reserved ({Section}:ReserveUartAndI2cPins: UART 14/15 and I2C 2/3, or {Section}:ReservedPins).");
             if (!owners.TryAdd(pin, setting))
                 errors.Add($"{setting} = {pin} is already used by {owners[pin]}.");
         }
@@ -131,8 +131,6 @@ public static class HardwareOptionsValidator
                 errors.Add($"{b}:Path is required when {b}:Source is sysfs.");
                 break;
             case BatterySourceKind.Ads1115:
-                if (options.Mode != HardwareMode.Gpio)
-                    errors.Add($"{b}:Source = ads1115 needs a real I2C bus ({HardwareOptions.SectionName}:Mode = gpio); use simulated.");
                 if (battery.Channel is < 0 or > 3)
                     errors.Add($"{b}:Channel = {battery.Channel}: the ADS1115 has inputs 0..3.");
                 if (!FullScales.Contains(battery.FullScaleMillivolts))
