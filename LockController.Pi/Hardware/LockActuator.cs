@@ -48,7 +48,7 @@ public sealed class LockActuator : IDisposable
     /// <summary>Energises the actuator for <see cref="Pulse"/>. Waits for a pulse already running.</summary>
     public async Task PulseAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         bool completed = false;
         try
@@ -62,7 +62,6 @@ public sealed class LockActuator : IDisposable
         finally
         {
             Release(completed);
-            _gate.Release();
         }
     }
 
@@ -73,15 +72,22 @@ public sealed class LockActuator : IDisposable
             Interlocked.Increment(ref _interrupted);
             Log.ActuatorInterrupted(_logger, Pin);
         }
-        _controller.Write(Pin, PinValue.Low);
+        try
+        {
+            _controller.Write(Pin, PinValue.Low);
+            _gate.Release();
+        }
+        catch (Exception e) when (Volatile.Read(ref _disposed) && e is ObjectDisposedException or InvalidOperationException)
+        {
+            // Disposed during the pulse: Dispose already wrote the pin low and closed it.
+        }
     }
 
     /// <summary>Leaves the pin low and closes it.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, true))
             return;
-        _disposed = true;
         try
         {
             if (_controller.IsPinOpen(Pin))

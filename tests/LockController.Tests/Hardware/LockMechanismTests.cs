@@ -193,4 +193,25 @@ public sealed class LockMechanismTests
             Assert.That(ActuatorLevel, Is.EqualTo(PinValue.Low));
         }
     }
+
+    [Test]
+    public async Task Disposing_during_a_pulse_drops_the_actuator_before_the_latch_can_move()
+    {
+        Task pulse = _lock.Actuator.PulseAsync(CancellationToken.None);
+        await _time.PassAsync(TimeSpan.FromMilliseconds(20));
+        PinValue during = ActuatorLevel;
+
+        _lock.Actuator.Dispose();
+        await _time.PassAsync(TimeSpan.FromMilliseconds(500));
+        await _time.RunAsync(pulse.ContinueWith(t => t.Status, TaskScheduler.Default), MaxVirtual);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(during, Is.EqualTo(PinValue.High));
+            Assert.That(pulse.Status, Is.EqualTo(TaskStatus.RanToCompletion), "the pulse ends quietly");
+            Assert.That(_hardware.Controller.IsPinOpen(TestPinMaps.BikeActuator), Is.False);
+            Assert.That(_simulated.Moves, Is.Zero, "the pin went low before the minimum pulse");
+            Assert.That(_simulated.IsLocked, Is.True);
+        }
+    }
 }
