@@ -24,7 +24,7 @@ public sealed class CommandApiTests : CommandFixture
         AssertWellFormed(command);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(response.Headers.Location?.OriginalString, Is.EqualTo($"/api/commands/{id}"));
+            Assert.That(LocationPath(response), Is.EqualTo($"/api/commands/{id}"));
             Assert.That(id, Is.Not.Empty);
             Assert.That(command.GetProperty("deviceId").GetString(), Is.EqualTo("bike-0001"));
             Assert.That(command.GetProperty("action").GetString(), Is.EqualTo("unlock"));

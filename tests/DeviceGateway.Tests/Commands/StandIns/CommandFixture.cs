@@ -16,9 +16,6 @@ public abstract class CommandFixture
     /// <summary>Generous bound for anything the backend does in the background.</summary>
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>The states after which nothing changes except a late <c>done</c>.</summary>
-    protected static readonly string[] Final = ["SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT", "EXPIRED", "CANCELLED"];
-
     private readonly List<ControllerStandIn> _standIns = [];
 
     protected TestGateway Gateway { get; private set; } = null!;
@@ -102,8 +99,16 @@ public abstract class CommandFixture
     {
         using var response = await PostAsync(deviceId, body, idempotencyKey ?? NewKey(), apiKey, wait);
         var command = await ReadAsync(response, HttpStatusCode.Created);
-        Assert.That(response.Headers.Location?.OriginalString, Is.EqualTo($"/api/commands/{Id(command)}"), "Location of the new command");
+        Assert.That(LocationPath(response), Is.EqualTo($"/api/commands/{Id(command)}"), "Location of the new command");
         return command;
+    }
+
+    /// <summary>The path of the Location header (relative as sent, or the path of an absolute one).</summary>
+    protected static string? LocationPath(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var location = response.Headers.Location;
+        return location is null ? null : location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString;
     }
 
     protected static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
