@@ -38,6 +38,7 @@ public static class BrokerHosting
         services.AddSingleton<PublishInterceptor>();
         services.AddSingleton<SubscriptionAcl>();
         services.AddSingleton<DeviceSessions>();
+        services.AddSingleton<CommandChannel>();
         services.AddSingleton<GuardedMqttConnectionHandler>();
         services.AddMqttConnectionHandler();
         services.AddHostedMqttServerWithServices(mqtt =>
@@ -93,6 +94,11 @@ public static class BrokerHosting
                 limiter.Forget(e.ClientId);
             }
         };
+        var commands = services.GetRequiredService<CommandChannel>();
+        server.ClientConnectedAsync += commands.OnConnectedAsync;
+        server.ClientSubscribedTopicAsync += commands.OnSubscribedAsync;
+        server.ClientUnsubscribedTopicAsync += commands.OnUnsubscribedAsync;
+        server.ClientDisconnectedAsync += commands.OnDisconnectedAsync;
         server.StartedAsync += _ =>
         {
             endpoint.IsReady = true;

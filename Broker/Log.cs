@@ -34,4 +34,16 @@ internal static partial class Log
 
     [LoggerMessage(109, LogLevel.Information, "MQTT broker ready: TCP {TcpEndpoint}, WebSocket path {WebSocketPath} on the HTTP port.")]
     public static partial void BrokerReady(ILogger logger, string tcpEndpoint, string webSocketPath);
+
+    [LoggerMessage(110, LogLevel.Debug, "Command to {DeviceId} queued on its session: {Bytes} bytes, packet id {PacketId}.")]
+    public static partial void CommandSent(ILogger logger, string deviceId, int bytes, ushort packetId);
+
+    [LoggerMessage(111, LogLevel.Information, "Command to {DeviceId} not sent: {Result}.")]
+    public static partial void CommandNotSent(ILogger logger, string deviceId, DeliveryResult result);
+
+    [LoggerMessage(112, LogLevel.Debug, "Device {DeviceId} subscribed to its commands at QoS {Qos}.")]
+    public static partial void CommandsSubscribed(ILogger logger, string deviceId, int qos);
+
+    [LoggerMessage(113, LogLevel.Error, "A CommandsSubscribed handler failed for device {DeviceId}.")]
+    public static partial void CommandsSubscribedHandlerFailed(ILogger logger, Exception exception, string deviceId);
 }

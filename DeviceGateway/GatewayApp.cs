@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 using IoTPlatform.Broker;
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Auth;
+using IoTPlatform.DeviceGateway.Commands;
+using IoTPlatform.DeviceGateway.Commands.Signing;
 using IoTPlatform.DeviceGateway.Devices;
 using IoTPlatform.DeviceGateway.Fleet;
 using IoTPlatform.DeviceGateway.Health;
@@ -43,6 +45,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<IDeviceMessageHandler, StatusHandler>();
         builder.Services.AddTelemetryIngest();
         builder.Services.AddDeviceBroker();
+        builder.Services.AddCommandService();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -80,6 +83,8 @@ public static class GatewayApp
         app.MapIngestApi();
         app.MapFleetApi();
         app.MapHistoryApi();
+        app.MapCommandKeysApi();
+        app.MapCommandsApi();
         app.MapDeviceBroker();
         return app;
     }

@@ -70,6 +70,9 @@ public static class WireNames
         _ => null,
     };
 
+    /// <summary>The command action with wire name <paramref name="wire"/>, e.g. <c>unlock</c>.</summary>
+    public static bool TryParseCommandAction(string? wire, out CommandAction action) => TryParse(wire, Enum.GetValues<CommandAction>(), ToWireName, out action);
+
     /// <summary>The lock state with wire name <paramref name="wire"/> (exact, lower case).</summary>
     public static bool TryParseLockState(string? wire, out LockState state) => TryParse(wire, Enum.GetValues<LockState>(), ToWireName, out state);
 

@@ -15,31 +15,73 @@ namespace IoTPlatform.DeviceGateway.Ingest;
 /// (<c>ingest_watermark</c>) in the same transaction. After a crash between the history commit and this
 /// one, <see cref="RecoverAsync"/> folds in what the history holds beyond the watermark.
 /// </summary>
-public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastFixSource
+public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastFixSource, IDisposable
 {
     // Folded states of the devices the writer has touched; only the commit writer (and recovery before it) uses it.
     private readonly Dictionary<string, DeviceLatest> _folded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
 
+    // One writer at a time: the group commit's fold and locks from command acks (recovery runs before both start).
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The seq an ack's lock state is stamped with: below any seq a device sends, so its own report of the same ms wins.</summary>
+    private const long AckSeq = -1;
+
     public async ValueTask OnCommittedAsync(CommitBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            foreach (var message in batch.Messages)
+            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
             {
-                var latest = Folded(connection, message.DeviceId);
-                foreach (var item in message.ItemsToStore)
+                foreach (var message in batch.Messages)
                 {
-                    if (latest.Apply(item, message.ReceivedAtMs))
+                    var latest = Folded(connection, message.DeviceId);
+                    foreach (var item in message.ItemsToStore)
                     {
-                        _unsaved.Add(message.DeviceId);
+                        if (latest.Apply(item, message.ReceivedAtMs))
+                        {
+                            _unsaved.Add(message.DeviceId);
+                        }
                     }
                 }
-            }
 
-            Save(connection, batch.CommitId);
+                Save(connection, batch.CommitId);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Folds in a lock state a device reported in a command's <c>done</c> ack (device time <paramref name="ts"/>; a
+    /// reading or event of the same millisecond wins). Saved at once; true when it became the latest lock.
+    /// </summary>
+    public async Task<bool> ApplyAckedLockAsync(string deviceId, LockState state, long ts, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                if (!Folded(connection, deviceId).ApplyLock(state, new Stamp(ts, AckSeq)))
+                {
+                    return false;
+                }
+
+                _unsaved.Add(deviceId);
+                Save(connection, 0);
+                return true;
+            }
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -220,4 +262,6 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         reader.IsDBNull(ts) ? null : new Stamp(reader.GetInt64(ts), reader.GetInt64(seq));
 
     private static string? Text(SqliteDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    public void Dispose() => _gate.Dispose();
 }

@@ -73,5 +73,36 @@ internal static class StateSchema
         );
         INSERT INTO ingest_watermark (id, commit_id) VALUES (1, 0);
         """,
+        """
+        CREATE TABLE commands (
+            id                  TEXT PRIMARY KEY NOT NULL,
+            device_id           TEXT NOT NULL,
+            idempotency_key     TEXT NOT NULL,
+            request             TEXT NOT NULL,
+            action              TEXT NOT NULL,
+            slot                INTEGER,
+            state               TEXT NOT NULL,
+            reason              TEXT,
+            late                INTEGER NOT NULL DEFAULT 0,
+            requested_by        TEXT NOT NULL,
+            queue_if_offline    INTEGER NOT NULL,
+            created_at          INTEGER NOT NULL,
+            expires_at          INTEGER NOT NULL,
+            delivered_at        INTEGER,
+            attempts            INTEGER NOT NULL DEFAULT 0,
+            kid                 TEXT NOT NULL,
+            sig                 TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX commands_idempotency ON commands (device_id, idempotency_key);
+        CREATE INDEX commands_device_created ON commands (device_id, created_at);
+        CREATE INDEX commands_open ON commands (state) WHERE state IN ('QUEUED', 'SENT', 'DELIVERED');
+        CREATE TABLE command_history (
+            command_id  TEXT NOT NULL,
+            at          INTEGER NOT NULL,
+            state       TEXT NOT NULL,
+            reason      TEXT
+        );
+        CREATE INDEX command_history_command ON command_history (command_id, at);
+        """,
     ];
 }

@@ -63,6 +63,9 @@ public sealed class DeviceLatest(string deviceId)
         return item.Reading is { } reading ? ApplyReading(reading, item, stamp, receivedAtMs) : ApplyEvent(item.Event!, stamp);
     }
 
+    /// <summary>Folds in a lock state the device reported outside its telemetry (a command's <c>done</c> ack); true when it is the newest.</summary>
+    public bool ApplyLock(LockState state, Stamp stamp) => SetLock(state, stamp);
+
     private bool ApplyReading(Reading reading, IngestItem item, Stamp stamp, long receivedAtMs)
     {
         var changed = false;
