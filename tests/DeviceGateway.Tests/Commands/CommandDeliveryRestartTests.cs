@@ -1,4 +1,6 @@
+using System.Text.Json;
 using IoTPlatform.DeviceGateway.Tests.Commands.StandIns;
+using IoTPlatform.DeviceGateway.Tests.Infrastructure;
 
 namespace IoTPlatform.DeviceGateway.Tests.Commands;
 
@@ -12,7 +14,7 @@ public sealed class CommandDeliveryRestartTests : CommandFixture
         var bike = await OnlineAsync("bike-0001", StandInBehaviour.Silent);
         var id = Id(await CreateAsync("bike-0001", new { action = "unlock", ttlSeconds = 60 }));
         var first = (await WaitForDeliveriesAsync(bike, id, 1))[0].Command;
-        Assert.That(State(await GetCommandAsync(id)), Is.EqualTo("SENT"));
+        await WaitForStateAsync(id, "SENT"); // the ledger records SENT just after the publish: the device may be first
 
         var oldLogs = Gateway.Logs;
         await Gateway.RestartAsync();
@@ -56,14 +58,21 @@ public sealed class CommandDeliveryRestartTests : CommandFixture
     public async Task A_queued_command_whose_expiry_passes_during_the_restart_is_EXPIRED_and_never_delivered()
     {
         var bike = await RegisterAsync("bike-0001");
+        await OnlineAsync("bike-0002", StandInBehaviour.Silent);
         var queued = await CreateAsync("bike-0001", new { action = "unlock", ttlSeconds = 1, queueIfOffline = true });
         var id = Id(queued);
         var expiresAt = Time(queued, "expiresAt");
         Assert.That(State(queued), Is.EqualTo("QUEUED"));
 
+        // A restart alone is quicker than the shortest ttl (1 s). A long poll on another command is in
+        // flight while the host stops, and Kestrel drains it before it stops: the downtime lasts past the expiry.
+        var longPoll = PostAsync("bike-0002", new { action = "unlock", ttlSeconds = 60 }, NewKey(), wait: 3);
+        await WaitForAnyCommandAsync("bike-0002");
         await Gateway.RestartAsync();
         var upAgain = DateTimeOffset.UtcNow;
+        (await longPoll).Dispose();
         TestContext.Out.WriteLine($"back up {(upAgain - expiresAt).TotalMilliseconds:0} ms after the expiry");
+        Assert.That(upAgain, Is.GreaterThan(expiresAt), "the expiry passed while the backend was down");
         await WaitUntilPastAsync(expiresAt);
         await bike.ConnectAsync(Gateway);
         var expired = await WaitForStateAsync(id, "EXPIRED");
@@ -77,4 +86,7 @@ public sealed class CommandDeliveryRestartTests : CommandFixture
             Assert.That(bike.DeliveriesOf(id), Is.Empty, "an expired command is never sent");
         }
     }
+
+    private Task<JsonElement[]> WaitForAnyCommandAsync(string deviceId) =>
+        Eventually.ValueAsync(() => ListAsync(deviceId), l => l.Length > 0, Patience, $"{deviceId} has a command");
 }

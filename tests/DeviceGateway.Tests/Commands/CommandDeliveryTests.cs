@@ -46,6 +46,35 @@ public sealed class CommandDeliveryTests : CommandFixture
     }
 
     [Test]
+    public async Task Every_command_records_SENT_before_DELIVERED_even_when_the_device_acks_at_once()
+    {
+        // The proper stand-in acks the moment it receives: its received ack races the ledger's SENT record,
+        // on a direct send and on the delivery of a queued command when the device comes back.
+        var bike = await OnlineAsync("bike-0001");
+        var paths = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var queue = i % 2 == 1;
+            if (queue)
+            {
+                await bike.DisconnectAsync();
+                await WaitOfflineAsync("bike-0001");
+            }
+
+            var id = Id(await CreateAsync("bike-0001", new { action = i % 2 == 0 ? "unlock" : "lock", queueIfOffline = queue }));
+            if (queue)
+            {
+                await bike.ConnectAsync(Gateway);
+            }
+
+            var done = await WaitForStateAsync(id, "SUCCEEDED");
+            paths.Add(string.Join(">", States(done)));
+        }
+
+        Assert.That(paths, Is.All.AnyOf("QUEUED>SENT>DELIVERED>SUCCEEDED", "SENT>DELIVERED>SUCCEEDED"), "every transition is in the history");
+    }
+
+    [Test]
     public async Task A_kiosk_release_carries_its_slot_to_the_device_and_succeeds()
     {
         var kiosk = await OnlineAsync("kiosk-0001", kind: "umbrella-kiosk", slots: 4);
