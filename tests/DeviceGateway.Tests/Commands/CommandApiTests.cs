@@ -226,4 +226,27 @@ public sealed class CommandApiTests : CommandFixture
             Assert.That(acks.GetProperty(name).GetInt64(), Is.Zero, name);
         }
     }
+
+    [Test]
+    public async Task The_stats_count_what_a_command_went_through_and_the_broker_counts_its_sends()
+    {
+        await OnlineAsync("bike-0001");
+        var command = await CreateAsync("bike-0001", new { action = "unlock" }, wait: 20);
+        Assert.That(State(command), Is.EqualTo("SUCCEEDED"));
+        using var client = Gateway.Client(TestGateway.ReadOnlyKey);
+
+        var stats = await client.GetFromJsonAsync<JsonElement>("/api/commands/stats");
+        var broker = await client.GetFromJsonAsync<JsonElement>("/api/broker/stats");
+
+        var attempts = command.GetProperty("attempts").GetInt64();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stats.GetProperty("created").GetInt64(), Is.EqualTo(1));
+            Assert.That(stats.GetProperty("attempts").GetInt64(), Is.EqualTo(attempts));
+            Assert.That(stats.GetProperty("statesEntered").GetProperty("SUCCEEDED").GetInt64(), Is.EqualTo(1));
+            Assert.That(stats.GetProperty("acks").GetProperty("accepted").GetInt64(), Is.EqualTo(2), "received and done");
+            Assert.That(broker.GetProperty("commandSends").GetProperty("sent").GetInt64(), Is.EqualTo(attempts));
+            Assert.That(broker.GetProperty("commandSends").GetProperty("notSubscribed").GetInt64(), Is.Zero);
+        }
+    }
 }
