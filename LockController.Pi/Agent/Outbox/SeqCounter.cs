@@ -131,11 +131,24 @@ public sealed class SeqCounter : IDisposable
         return SeqFileState.Corrupt;
     }
 
-    /// <summary>Writes <paramref name="bound"/> to a seq file durably (the recovery tool; the counter must not be open).</summary>
-    public static void Write(string path, long bound)
+    /// <summary>
+    /// Sets the bound of a seq file (the recovery tool): the next start hands out <paramref name="bound"/> first. Throws
+    /// <see cref="IOException"/> while a counter has the file open.
+    /// </summary>
+    public static void Set(string path, long bound)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bound);
-        DurableFile.Replace(Path.GetFullPath(path), Encoding.ASCII.GetBytes(Format(bound) + "\n"), flush: true);
+        path = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            using var lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            Write(path, bound);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"Cannot set the seq file {path}: {e.Message} (is the controller running? stop it first)", e);
+        }
     }
 
     /// <summary>
@@ -159,6 +172,9 @@ public sealed class SeqCounter : IDisposable
     }
 
     public void Dispose() => _lockFile.Dispose();
+
+    private static void Write(string path, long bound) =>
+        DurableFile.Replace(path, Encoding.ASCII.GetBytes(Format(bound) + "\n"), flush: true);
 
     private static string Format(long bound)
     {
