@@ -61,4 +61,45 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 231, Level = LogLevel.Information, Message = "Battery {Source}: reads good again")]
     public static partial void BatteryReadRecovered(ILogger logger, string source);
+
+    // 250–269: store-and-forward outbox and the seq counter.
+
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "Outbox {Directory} opened: {Records} record(s) to send ({Bytes} bytes in {Segments} segment(s)), fsync policy {Policy}")]
+    public static partial void OutboxOpened(ILogger logger, string directory, int records, long bytes, int segments, string policy);
+
+    [LoggerMessage(EventId = 251, Level = LogLevel.Warning, Message = "Outbox segment {Path}: torn or corrupt record at offset {Offset} ({Reason}); cut off {Bytes} byte(s), the records before it are kept")]
+    public static partial void OutboxTornRecord(ILogger logger, string path, long offset, string reason, long bytes);
+
+    [LoggerMessage(EventId = 252, Level = LogLevel.Warning, Message = "Outbox cursor {Path} is unreadable ({Reason}); every record still on disk will be sent again (the backend drops the duplicates)")]
+    public static partial void OutboxCursorUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 253, Level = LogLevel.Warning, Message = "Outbox full ({Bytes} of {MaxBytes} bytes): dropping the oldest readings to make room; events and acks are kept while readings remain")]
+    public static partial void OutboxFull(ILogger logger, long bytes, long maxBytes);
+
+    [LoggerMessage(EventId = 254, Level = LogLevel.Warning, Message = "Outbox full and no reading left to drop: dropping the oldest events and acks")]
+    public static partial void OutboxDroppingEvents(ILogger logger);
+
+    [LoggerMessage(EventId = 255, Level = LogLevel.Information, Message = "Outbox back below half its bound ({Bytes} bytes); while full it dropped {Readings} reading(s), {Events} event(s), {Acks} ack(s)")]
+    public static partial void OutboxDrained(ILogger logger, long bytes, long readings, long events, long acks);
+
+    [LoggerMessage(EventId = 256, Level = LogLevel.Error, Message = "Outbox append to {Path} failed; the record is not queued")]
+    public static partial void OutboxAppendFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 257, Level = LogLevel.Error, Message = "Outbox {Directory}: deferred fsync or cursor write failed; retried at the next interval")]
+    public static partial void OutboxSyncFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 258, Level = LogLevel.Debug, Message = "Outbox segment {Path} rewritten without its {Removed} removed record(s): {Before} → {After} bytes")]
+    public static partial void OutboxCompacted(ILogger logger, string path, int removed, long before, long after);
+
+    [LoggerMessage(EventId = 260, Level = LogLevel.Information, Message = "Seq counter {Path}: resuming at {Next} (the persisted bound)")]
+    public static partial void SeqOpened(ILogger logger, string path, long next);
+
+    [LoggerMessage(EventId = 261, Level = LogLevel.Warning, Message = "Seq counter {Path} does not exist: starting at {Next} (first start, or the data directory was wiped)")]
+    public static partial void SeqStartedFresh(ILogger logger, string path, long next);
+
+    [LoggerMessage(EventId = 262, Level = LogLevel.Debug, Message = "Seq counter {Path}: reserved up to {Bound}")]
+    public static partial void SeqReserved(ILogger logger, string path, long bound);
+
+    [LoggerMessage(EventId = 263, Level = LogLevel.Critical, Message = "Seq counter {Path} is unreadable ({Reason}); refusing to start")]
+    public static partial void SeqCorrupt(ILogger logger, string path, string reason);
 }
