@@ -278,8 +278,16 @@ public sealed class ExecutedCommandStore : IDisposable
         finally
         {
             // Whatever is at the path now (old file or new) is whole; go on appending to it.
-            _stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-            _length = _stream.Length;
+            try
+            {
+                _stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+                _length = _stream.Length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Appends refuse (IOException) from now on: no command actuates unrecorded.
+                _broken = true;
+            }
         }
     }
 
