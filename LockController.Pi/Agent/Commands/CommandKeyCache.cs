@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using IoTPlatform.DeviceProtocol;
 using IoTPlatform.DeviceProtocol.Signing;
 using Microsoft.Extensions.Logging;
+using IoTPlatform.LockController.Pi.Storage;
 
 namespace IoTPlatform.LockController.Pi.Agent.Commands;
 
@@ -263,7 +264,8 @@ public sealed class CommandKeyCache : IDisposable
     {
         try
         {
-            DurableFiles.ReplaceAtomically(_options.FilePath, canonical);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_options.FilePath))!);
+            DurableFile.Replace(_options.FilePath, canonical, flush: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -3,12 +3,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Extensions.Logging;
+using System.IO.Hashing;
+using IoTPlatform.LockController.Pi.Storage;
 
 namespace IoTPlatform.LockController.Pi.Agent.Commands;
 
 /// <summary>
 /// The ids of the commands this controller has accepted or rejected, with the acks it sent, in an append-only file
-/// that survives power cuts. Each record is <c>[length u32][crc32c u32][payload]</c>, little-endian, and is fsynced
+/// that survives power cuts. Each record is <c>[length u32][crc32 u32][payload]</c>, little-endian, and is fsynced
 /// before <see cref="RecordAccepted"/> or <see cref="RecordDone"/> returns: that is what lets the executor record an id
 /// BEFORE it actuates. <see cref="Open"/> reads the file back and cuts off a torn tail (a record half-written when the
 /// power went, caught by its length or CRC). Ids are kept until a day after their <c>expiresAt</c>
@@ -82,7 +84,7 @@ public sealed class ExecutedCommandStore : IDisposable
         try
         {
             if (!existed)
-                DurableFiles.FlushDirectory(directory);
+                DurableFile.FlushDirectory(directory);
             store.Load();
         }
         catch
@@ -232,7 +234,7 @@ public sealed class ExecutedCommandStore : IDisposable
             if (length is 0 or > MaxPayloadBytes || rest.Length - HeaderBytes < length)
                 break;
             ReadOnlySpan<byte> payload = rest.Slice(HeaderBytes, (int)length);
-            if (DurableFiles.Crc32C(payload) != crc)
+            if (Crc32.HashToUInt32(payload) != crc)
                 break;
             if (TryParse(payload, out ExecutedCommand? update))
             {
@@ -273,7 +275,7 @@ public sealed class ExecutedCommandStore : IDisposable
         try
         {
             File.Move(temp, _path, overwrite: true);
-            DurableFiles.FlushDirectory(directory);
+            DurableFile.FlushDirectory(directory);
         }
         finally
         {
@@ -322,7 +324,7 @@ public sealed class ExecutedCommandStore : IDisposable
             at += ack.Length;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)payloadLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), DurableFiles.Crc32C(p));
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Crc32.HashToUInt32(p));
         return frame;
     }
 

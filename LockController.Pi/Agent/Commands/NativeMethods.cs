@@ -53,16 +53,4 @@ internal static class NativeMethods
     [DllImport("libc", SetLastError = true, EntryPoint = "adjtimex")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int AdjTimex(ref Timex buffer);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "open")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int Open(byte[] nulTerminatedUtf8Path, int flags);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "fsync")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int FSync(int fd);
-
-    [DllImport("libc", SetLastError = true, EntryPoint = "close")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int Close(int fd);
 }

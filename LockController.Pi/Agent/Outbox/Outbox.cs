@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Extensions.Logging;
+using IoTPlatform.LockController.Pi.Storage;
 
 namespace IoTPlatform.LockController.Pi.Agent.Outbox;
 

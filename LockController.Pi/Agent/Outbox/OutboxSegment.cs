@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Win32.SafeHandles;
+using IoTPlatform.LockController.Pi.Storage;
 
 namespace IoTPlatform.LockController.Pi.Agent.Outbox;
 

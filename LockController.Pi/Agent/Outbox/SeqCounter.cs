@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using IoTPlatform.LockController.Pi.Storage;
 
 namespace IoTPlatform.LockController.Pi.Agent.Outbox;
 

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace IoTPlatform.LockController.Pi.Agent.Outbox;
+namespace IoTPlatform.LockController.Pi.Storage;
 
 /// <summary>
-/// Small files replaced atomically: written to <c>&lt;path&gt;.tmp</c>, flushed, renamed over the old one, and the rename
-/// flushed by an fsync of the folder. A crash at any point leaves the old content or the new, never a mix.
+/// Files that must survive a power cut (the outbox's cursor and seq bound, the executed-command store, the key
+/// cache). Small files are replaced atomically: written to <c>&lt;path&gt;.tmp</c>, flushed, renamed over the old one,
+/// and the rename flushed by an fsync of the folder. A crash at any point leaves the old content or the new, never a mix.
 /// </summary>
 internal static class DurableFile
 {
