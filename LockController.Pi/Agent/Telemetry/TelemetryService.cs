@@ -18,6 +18,8 @@ namespace IoTPlatform.LockController.Pi.Agent.Telemetry;
 /// </summary>
 public sealed class TelemetryService : BackgroundService
 {
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(10);
     private readonly LockHardware _hardware;
     private readonly PositionFeed _positions;
     private readonly IRecordWriter _writer;
@@ -95,6 +97,7 @@ public sealed class TelemetryService : BackgroundService
         try
         {
             await AppendEventAsync(new DeviceEvent { Seq = 0, Ts = 0, Type = EventType.Boot, Fw = _firmware.Version, Reason = _firmware.BootReason }, stoppingToken).ConfigureAwait(false);
+            await WaitForSensorsAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 while (_signals.Reader.TryRead(out Signal? signal))
@@ -117,6 +120,17 @@ public sealed class TelemetryService : BackgroundService
         finally
         {
             Unsubscribe();
+        }
+    }
+
+    /// <summary>Until the lock sensors have settled after start (a few debounce times), so that the first reading says locked or unlocked rather than unknown; at most <see cref="SettleLimit"/>.</summary>
+    private async Task WaitForSensorsAsync(CancellationToken cancellationToken)
+    {
+        long start = _time.GetTimestamp();
+        while ((_hardware.Lock?.Sensed == LockState.Unknown || _hardware.Slots.Any(s => s.Lock.Sensed == LockState.Unknown || s.Item.Present is null))
+            && _time.GetElapsedTime(start) < SettleLimit)
+        {
+            await Task.Delay(SettlePoll, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
