@@ -62,6 +62,118 @@ internal static partial class Log
     [LoggerMessage(EventId = 231, Level = LogLevel.Information, Message = "Battery {Source}: reads good again")]
     public static partial void BatteryReadRecovered(ILogger logger, string source);
 
+    // 250–269: store-and-forward outbox and the seq counter.
+
+    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "Outbox {Directory} opened: {Records} record(s) to send ({Bytes} bytes in {Segments} segment(s)), fsync policy {Policy}")]
+    public static partial void OutboxOpened(ILogger logger, string directory, int records, long bytes, int segments, string policy);
+
+    [LoggerMessage(EventId = 251, Level = LogLevel.Warning, Message = "Outbox segment {Path}: torn or corrupt record at offset {Offset} ({Reason}); cut off {Bytes} byte(s), the records before it are kept")]
+    public static partial void OutboxTornRecord(ILogger logger, string path, long offset, string reason, long bytes);
+
+    [LoggerMessage(EventId = 252, Level = LogLevel.Warning, Message = "Outbox cursor {Path} is unreadable ({Reason}); every record still on disk will be sent again (the backend drops the duplicates)")]
+    public static partial void OutboxCursorUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 253, Level = LogLevel.Warning, Message = "Outbox full ({Bytes} of {MaxBytes} bytes): dropping the oldest readings to make room; events and acks are kept while readings remain")]
+    public static partial void OutboxFull(ILogger logger, long bytes, long maxBytes);
+
+    [LoggerMessage(EventId = 254, Level = LogLevel.Warning, Message = "Outbox full and no reading left to drop: dropping the oldest events and acks")]
+    public static partial void OutboxDroppingEvents(ILogger logger);
+
+    [LoggerMessage(EventId = 255, Level = LogLevel.Information, Message = "Outbox back below half its bound ({Bytes} bytes); while full it dropped {Readings} reading(s), {Events} event(s), {Acks} ack(s)")]
+    public static partial void OutboxDrained(ILogger logger, long bytes, long readings, long events, long acks);
+
+    [LoggerMessage(EventId = 256, Level = LogLevel.Error, Message = "Outbox append to {Path} failed; the record is not queued")]
+    public static partial void OutboxAppendFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 257, Level = LogLevel.Error, Message = "Outbox {Directory}: deferred fsync or cursor write failed; retried at the next interval")]
+    public static partial void OutboxSyncFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 258, Level = LogLevel.Debug, Message = "Outbox segment {Path} rewritten without its {Removed} removed record(s): {Before} → {After} bytes")]
+    public static partial void OutboxCompacted(ILogger logger, string path, int removed, long before, long after);
+
+    [LoggerMessage(EventId = 260, Level = LogLevel.Information, Message = "Seq counter {Path}: resuming at {Next} (the persisted bound)")]
+    public static partial void SeqOpened(ILogger logger, string path, long next);
+
+    [LoggerMessage(EventId = 261, Level = LogLevel.Warning, Message = "Seq counter {Path} does not exist: starting at {Next} (first start, or the data directory was wiped)")]
+    public static partial void SeqStartedFresh(ILogger logger, string path, long next);
+
+    [LoggerMessage(EventId = 262, Level = LogLevel.Debug, Message = "Seq counter {Path}: reserved up to {Bound}")]
+    public static partial void SeqReserved(ILogger logger, string path, long bound);
+
+    [LoggerMessage(EventId = 263, Level = LogLevel.Critical, Message = "Seq counter {Path} is unreadable ({Reason}); refusing to start")]
+    public static partial void SeqCorrupt(ILogger logger, string path, string reason);
+
+    // 270–299: command executor, executed-command store, key cache, trusted clock.
+
+    [LoggerMessage(EventId = 270, Level = LogLevel.Warning, Message = "Command payload refused ({Reason}): {Detail}; no ack (no id)")]
+    public static partial void CommandUndecodable(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(EventId = 271, Level = LogLevel.Warning, Message = "Command {CommandId} invalid at {Field}: {Detail}")]
+    public static partial void CommandInvalid(ILogger logger, string commandId, string field, string detail);
+
+    [LoggerMessage(EventId = 272, Level = LogLevel.Warning, Message = "Command {CommandId}: signature refused (kid {Kid}: {Reason}); rejected bad-signature")]
+    public static partial void CommandBadSignature(ILogger logger, string commandId, string kid, string reason);
+
+    [LoggerMessage(EventId = 273, Level = LogLevel.Information, Message = "Command {CommandId} seen before: recorded acks ({Acks}) sent again, not actuated")]
+    public static partial void CommandDuplicate(ILogger logger, string commandId, string acks);
+
+    [LoggerMessage(EventId = 274, Level = LogLevel.Warning, Message = "Command {CommandId} ({Action}) rejected: {Reason}")]
+    public static partial void CommandRejected(ILogger logger, string commandId, CommandAction action, string reason);
+
+    [LoggerMessage(EventId = 275, Level = LogLevel.Information, Message = "Command {CommandId} ({Action}, slot {Slot}) accepted and recorded; actuating")]
+    public static partial void CommandAccepted(ILogger logger, string commandId, CommandAction action, int? slot);
+
+    [LoggerMessage(EventId = 276, Level = LogLevel.Information, Message = "Command {CommandId} ({Action}) done: sensor confirms {Lock}")]
+    public static partial void CommandSucceeded(ILogger logger, string commandId, CommandAction action, LockState @lock);
+
+    [LoggerMessage(EventId = 277, Level = LogLevel.Warning, Message = "Command {CommandId} ({Action}) failed: sensor reports {Lock}")]
+    public static partial void CommandFailed(ILogger logger, string commandId, CommandAction action, LockState @lock);
+
+    [LoggerMessage(EventId = 278, Level = LogLevel.Warning, Message = "Command {CommandId} ({Action}) was accepted before a restart without an outcome; not actuated again; sensor reads {Lock}: {Result}")]
+    public static partial void CommandInterrupted(ILogger logger, string commandId, CommandAction action, LockState @lock, AckResult result);
+
+    [LoggerMessage(EventId = 279, Level = LogLevel.Error, Message = "Command {CommandId}: the executed-command store cannot record it")]
+    public static partial void CommandStoreFailed(ILogger logger, string commandId, Exception exception);
+
+    [LoggerMessage(EventId = 280, Level = LogLevel.Warning, Message = "Command {CommandId}: {Stage} ack could not be sent; a repeat of the command gets it again")]
+    public static partial void AckSendFailed(ILogger logger, string commandId, string stage, Exception exception);
+
+    [LoggerMessage(EventId = 281, Level = LogLevel.Error, Message = "Command {CommandId}: actuation failed in the GPIO layer")]
+    public static partial void CommandActuationError(ILogger logger, string commandId, Exception exception);
+
+    [LoggerMessage(EventId = 282, Level = LogLevel.Warning, Message = "Executed-command store could not be pruned")]
+    public static partial void CommandStorePruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 285, Level = LogLevel.Information, Message = "Executed-command store {Path}: {Entries} id(s), {Unfinished} without an outcome")]
+    public static partial void StoreLoaded(ILogger logger, string path, int entries, int unfinished);
+
+    [LoggerMessage(EventId = 286, Level = LogLevel.Warning, Message = "Executed-command store {Path}: torn tail at byte {Offset}; {Dropped} byte(s) cut off")]
+    public static partial void StoreTornTail(ILogger logger, string path, long offset, long dropped);
+
+    [LoggerMessage(EventId = 287, Level = LogLevel.Warning, Message = "Executed-command store {Path}: unreadable record at byte {Offset} skipped")]
+    public static partial void StoreRecordUnreadable(ILogger logger, string path, long offset);
+
+    [LoggerMessage(EventId = 288, Level = LogLevel.Information, Message = "Executed-command store pruned {Removed} id(s); {Remaining} kept")]
+    public static partial void StorePruned(ILogger logger, int removed, int remaining);
+
+    [LoggerMessage(EventId = 290, Level = LogLevel.Information, Message = "Command-signing keys from {Source}: kids {Kids}, current {Current}")]
+    public static partial void KeySetLoaded(ILogger logger, string source, string kids, string current);
+
+    [LoggerMessage(EventId = 291, Level = LogLevel.Warning, Message = "Command-signing keys: fetching {Uri} failed: {Reason}")]
+    public static partial void KeySetFetchFailed(ILogger logger, string uri, string reason);
+
+    [LoggerMessage(EventId = 292, Level = LogLevel.Warning, Message = "Command-signing keys from {Source} refused: {Reason}")]
+    public static partial void KeySetInvalid(ILogger logger, string source, string reason);
+
+    [LoggerMessage(EventId = 293, Level = LogLevel.Warning, Message = "Command-signing keys could not be saved to {Path}")]
+    public static partial void KeySetPersistFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 294, Level = LogLevel.Information, Message = "Command names unknown kid {Kid}; refreshing the key set: {Refreshing}")]
+    public static partial void KeySetUnknownKid(ILogger logger, string kid, bool refreshing);
+
+    [LoggerMessage(EventId = 296, Level = LogLevel.Information, Message = "Clock source: {From} -> {To}")]
+    public static partial void ClockSource(ILogger logger, ClockState? from, ClockState to);
+
     // 300–349: agent (host, MQTT, telemetry).
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Reading {Seq} appended (fix {Fix}, active {Active})")]

@@ -263,6 +263,14 @@ public sealed class CommandService : IDisposable
                 return true;
             }
 
+            if (command.State == CommandState.Queued)
+            {
+                // The device has it, so it was published; the delivery loop's record of that send may come a moment
+                // after this ack. Record SENT first so the history says what happened, in order.
+                await TryMoveAsync(command, CommandState.Sent, cancellationToken: cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var decision = Decide(command, ack);
             if (decision is null)
             {
@@ -316,7 +324,7 @@ public sealed class CommandService : IDisposable
         {
             return command.State switch
             {
-                CommandState.Queued or CommandState.Sent => (CommandState.Delivered, null, false),
+                CommandState.Sent => (CommandState.Delivered, null, false),
 
                 // The device took it after all (its clock, or a cancel that came too late): it will act, so say so.
                 CommandState.Expired or CommandState.Cancelled => (CommandState.Delivered, $"received after {command.State.ToWireName()}", true),

@@ -26,6 +26,7 @@ public static class BrokerApi
             stats.ConnectsTotal,
             stats.ConnectsPerSecond(),
             stats.RefusalsByReason(),
-            [.. stats.TopRefusedDevices(TopDevices).Select(d => new DeviceRefusals(d.DeviceId, d.Reasons))]));
+            [.. stats.TopRefusedDevices(TopDevices).Select(d => new DeviceRefusals(d.DeviceId, d.Reasons))],
+            new CommandSends(stats.CommandsSent, stats.CommandsOffline, stats.CommandsNotSubscribed, stats.CommandsQueueFull)));
     }
 }

@@ -10,5 +10,6 @@ public static class CommandLineApp
     {
         NmeaCommand.Create(),
         GnssCommand.Create(),
+        Agent.Outbox.OutboxCommand.Create(),
     };
 }
