@@ -236,8 +236,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Sending {Kind} record {RecordId} failed ({Reason}); kept for the next connection")]
     public static partial void PublishFailed(ILogger logger, string kind, long recordId, string reason);
 
-    [LoggerMessage(EventId = 323, Level = LogLevel.Debug, Message = "{Kind} record {RecordId} acknowledged ({ReasonCode})")]
-    public static partial void RecordSent(ILogger logger, string kind, long recordId, string reasonCode);
+    [LoggerMessage(EventId = 323, Level = LogLevel.Debug, Message = "{Kind} record {RecordId} acknowledged (reason code {ReasonCode})")]
+    public static partial void RecordSent(ILogger logger, string kind, long recordId, int reasonCode);
 
     [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Executing a command failed")]
     public static partial void CommandFailed(ILogger logger, Exception exception);
@@ -247,7 +247,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 341, Level = LogLevel.Information, Message = "Lock controller stopped cleanly")]
     public static partial void AgentStopped(ILogger logger);
-
-    [LoggerMessage(EventId = 342, Level = LogLevel.Critical, Message = "Lock controller cannot start: {Reason}")]
-    public static partial void AgentFailed(ILogger logger, string reason);
 }

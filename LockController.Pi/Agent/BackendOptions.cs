@@ -14,6 +14,7 @@ public sealed class BackendOptions : IValidatableObject
     public string Mqtt { get; set; } = "";
 
     /// <summary>The backend's HTTP API, e.g. <c>http://127.0.0.1:8080</c>: the command-signing keys are fetched from it.</summary>
+    [Required(AllowEmptyStrings = false)]
     public string? Api { get; set; }
 
     /// <summary>The broker's host and port; false when <see cref="Mqtt"/> is not <c>host[:port]</c>.</summary>
