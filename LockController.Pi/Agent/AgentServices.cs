@@ -27,6 +27,7 @@ public static class AgentServices
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<BackendOptions>().BindConfiguration(BackendOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackendOptions>, BackendOptionsValidation>();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<GnssOptions>().BindConfiguration(GnssOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

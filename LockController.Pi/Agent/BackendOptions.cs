@@ -4,7 +4,7 @@ using System.Globalization;
 namespace IoTPlatform.LockController.Pi.Agent;
 
 /// <summary>Configuration section <c>Backend</c>: where the broker and the HTTP API are.</summary>
-public sealed class BackendOptions : IValidatableObject
+public sealed class BackendOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Backend";
@@ -40,13 +40,4 @@ public sealed class BackendOptions : IValidatableObject
     /// <summary>The API's base address; null when not set or not an absolute http(s) URL.</summary>
     public Uri? ApiUri =>
         Uri.TryCreate(Api, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
-
-    /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!string.IsNullOrWhiteSpace(Mqtt) && !TryGetBroker(out _, out _))
-            yield return new ValidationResult($"{SectionName}:Mqtt = '{Mqtt}' is not host:port (port 1..65535).", [nameof(Mqtt)]);
-        if (!string.IsNullOrWhiteSpace(Api) && ApiUri is null)
-            yield return new ValidationResult($"{SectionName}:Api = '{Api}' is not an absolute http:// or https:// URL.", [nameof(Api)]);
-    }
 }

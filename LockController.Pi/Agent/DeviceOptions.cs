@@ -11,7 +11,8 @@ public sealed class DeviceOptions
 
     /// <summary>The device id: MQTT client id and user name.</summary>
     [Required(AllowEmptyStrings = false)]
-    [RegularExpression(DeviceId.Pattern, ErrorMessage = "Device:Id must match " + DeviceId.Pattern + ".")]
+    // Not the pattern itself in the message: the validator formats it, and its {2,63} is a format item.
+    [RegularExpression(DeviceId.Pattern, ErrorMessage = "Device:Id must be a device id: 3 to 64 of a-z, 0-9 and '-', not starting with '-'.")]
     public string Id { get; set; } = "";
 
     /// <summary>The device secret: the MQTT password.</summary>

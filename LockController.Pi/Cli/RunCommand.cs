@@ -13,7 +13,7 @@ namespace IoTPlatform.LockController.Pi.Cli;
 /// <c>Type=notify</c>): hardware, GNSS, telemetry, MQTT agent and command executor. Configuration: appsettings.json
 /// beside the program, then environment variables (<c>Device__Secret</c>), then the command line
 /// (<c>--Device:Id=bike-0001</c>); <c>--Hardware=simulated</c> is short for <c>--Hardware:Mode=simulated</c>.
-/// Exit code 0 after a clean stop, 2 for a configuration that cannot run.
+/// Exit code 0 after a clean stop, 2 for a configuration that cannot run, 1 for a data directory that cannot be used.
 /// </summary>
 internal static class RunCommand
 {
@@ -52,12 +52,15 @@ internal static class RunCommand
         try
         {
             using IHost host = BuildHost(args);
+            // Every section first, before any service is built: a bad setting must not open the hardware or the
+            // data directory (nor mark a run begun).
+            host.Services.GetService<IStartupValidator>()?.Validate();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
         {
-            foreach (string failure in e.Failures)
+            foreach (string failure in failures)
                 await error.WriteLineAsync($"run: {failure}").ConfigureAwait(false);
             return 2;
         }
@@ -66,5 +69,19 @@ internal static class RunCommand
             await error.WriteLineAsync($"run: {e.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The data directory: not writable, or its outbox held by another running controller.
+            await error.WriteLineAsync($"run: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
+
+    /// <summary>The messages of an options validation failure (the start-up validator aggregates one per section).</summary>
+    private static List<string> ValidationFailures(Exception e) => e switch
+    {
+        OptionsValidationException v => [.. v.Failures],
+        AggregateException a => [.. a.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)],
+        _ => [],
+    };
 }
