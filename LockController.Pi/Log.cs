@@ -173,4 +173,78 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 296, Level = LogLevel.Information, Message = "Clock source: {From} -> {To}")]
     public static partial void ClockSource(ILogger logger, ClockState? from, ClockState to);
+
+    // 300–349: agent (host, MQTT, telemetry).
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Reading {Seq} appended (fix {Fix}, active {Active})")]
+    public static partial void ReadingAppended(ILogger logger, long seq, int fix, bool active);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Event {Type} appended as seq {Seq}")]
+    public static partial void EventAppended(ILogger logger, string type, long seq);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "A {Kind} could not be appended to the outbox; it is lost")]
+    public static partial void AppendFailed(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "No GNSS receiver configured (Gnss:Port or Gnss:File): readings go without a position")]
+    public static partial void GnssNotConfigured(ILogger logger);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "GNSS reading stopped: {Accepted} sentences, {Fixes} fixes, {Rejected} lines not used")]
+    public static partial void GnssStopped(ILogger logger, long accepted, long fixes, long rejected);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "{Kind} seq {Seq} is not valid and is not sent: {Error}")]
+    public static partial void PayloadInvalid(ILogger logger, string kind, long seq, string error);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "Ack {Stage} of command {CommandId} is not valid and is not sent: {Error}")]
+    public static partial void AckInvalid(ILogger logger, string stage, string commandId, string error);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Connected, but publishing the status or subscribing failed; reconnecting")]
+    public static partial void MqttAnnounceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Connected to {Broker} as {DeviceId}: status online, subscribed to commands")]
+    public static partial void MqttConnected(ILogger logger, string broker, string deviceId);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Disconnected from the broker ({Reason}): {Detail}")]
+    public static partial void MqttDisconnected(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "The broker refused the status message: {ReasonCode} {ReasonString}")]
+    public static partial void MqttStatusRefused(ILogger logger, string reasonCode, string reasonString);
+
+    [LoggerMessage(EventId = 314, Level = LogLevel.Error, Message = "The broker refused the subscription to {Topic}: {ResultCode}; commands cannot arrive")]
+    public static partial void MqttSubscribeRefused(ILogger logger, string topic, string resultCode);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Error, Message = "The broker {Broker} refused device {DeviceId}: {ResultCode} (check Device:Id and Device:Secret); next try in {Delay}")]
+    public static partial void MqttIdentityRefused(ILogger logger, string broker, string deviceId, string resultCode, TimeSpan delay);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Connect to {Broker} failed (attempt {Attempt}): {Reason}; next try in {Delay}")]
+    public static partial void MqttConnectFailed(ILogger logger, string broker, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "Message on unexpected topic {Topic} ignored")]
+    public static partial void MqttUnexpectedMessage(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 318, Level = LogLevel.Information, Message = "Status offline published; disconnected cleanly")]
+    public static partial void MqttOffline(ILogger logger);
+
+    [LoggerMessage(EventId = 319, Level = LogLevel.Warning, Message = "Could not say goodbye to the broker ({Reason}); the last will covers it")]
+    public static partial void MqttOfflineFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "The broker rejected {Kind} record {RecordId}: {ReasonCode} {ReasonString}; removed, not retried")]
+    public static partial void RecordRejected(ILogger logger, string kind, long recordId, string reasonCode, string reasonString);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "The backend withheld {Kind} record {RecordId} (quota exceeded, 0x97); sending again in {Delay}")]
+    public static partial void RecordWithheld(ILogger logger, string kind, long recordId, TimeSpan delay);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Sending {Kind} record {RecordId} failed ({Reason}); kept for the next connection")]
+    public static partial void PublishFailed(ILogger logger, string kind, long recordId, string reason);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Debug, Message = "{Kind} record {RecordId} acknowledged (reason code {ReasonCode})")]
+    public static partial void RecordSent(ILogger logger, string kind, long recordId, int reasonCode);
+
+    [LoggerMessage(EventId = 330, Level = LogLevel.Error, Message = "Executing a command failed")]
+    public static partial void CommandFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Lock controller {DeviceId} started: firmware {Fw}, boot reason {BootReason}, broker {Broker}, data in {DataDir}")]
+    public static partial void AgentStarted(ILogger logger, string deviceId, string fw, string bootReason, string broker, string dataDir);
+
+    [LoggerMessage(EventId = 341, Level = LogLevel.Information, Message = "Lock controller stopped cleanly")]
+    public static partial void AgentStopped(ILogger logger);
 }

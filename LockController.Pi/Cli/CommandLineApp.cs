@@ -10,6 +10,7 @@ public static class CommandLineApp
     {
         NmeaCommand.Create(),
         GnssCommand.Create(),
+        RunCommand.Create(),
         Agent.Outbox.OutboxCommand.Create(),
     };
 }
