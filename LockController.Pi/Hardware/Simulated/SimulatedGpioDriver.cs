@@ -329,10 +329,15 @@ public sealed class SimulatedGpioDriver : GpioDriver
             fire = DriveLocked(pinNumber, final);
         }
         Fire(fire);
-        for (int k = 1; k <= flips; k++)
+
+        // Each flip is scheduled from the one before, so the flips cannot run out of order on a real clock
+        // (separate timers 2 ms apart can) and the contact always settles at the final level.
+        void Flip(int k)
         {
+            if (k > flips)
+                return;
             bool level = k % 2 == 0 ? final : !final;
-            After(TimeSpan.FromMilliseconds(_options.BounceIntervalMilliseconds * k), () =>
+            After(TimeSpan.FromMilliseconds(_options.BounceIntervalMilliseconds), () =>
             {
                 List<PendingCallback> bounce;
                 lock (_gate)
@@ -343,8 +348,11 @@ public sealed class SimulatedGpioDriver : GpioDriver
                     bounce = DriveLocked(pinNumber, level);
                 }
                 Fire(bounce);
+                Flip(k + 1);
             });
         }
+
+        Flip(1);
     }
 
     private void After(TimeSpan delay, Action action)

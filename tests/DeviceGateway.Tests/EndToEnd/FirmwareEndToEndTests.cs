@@ -55,9 +55,6 @@ public sealed class FirmwareEndToEndTests
         _firmware = FirmwareProcess.Start(
         [
             "--Hardware=simulated",
-            // A clean simulated contact: on the system clock the simulated bounce's flips (timers 2 ms apart) can run
-            // out of order and leave the contact at the old level, which the lock reports as a jam.
-            "--Hardware:Simulation:BounceCount=0",
             $"--Gnss:File={capture}",
             "--Gnss:Speed=1",
             $"--Gnss:Baud={RestampedNmea.BaudForRealTime(capture, epochs)}",
