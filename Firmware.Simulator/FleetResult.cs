@@ -25,6 +25,12 @@ internal sealed class FleetResult
 
     public required TimeSpan Elapsed { get; init; }
 
+    /// <summary>When the run began (before the first registration).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When the controllers began to stop (every presence transition before it was caused by a fault).</summary>
+    public required DateTimeOffset StoppingAt { get; init; }
+
     public required long FirmwareWarnings { get; init; }
 
     public required IReadOnlyList<string> FirmwareErrors { get; init; }

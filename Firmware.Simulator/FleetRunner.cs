@@ -17,6 +17,7 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
     private readonly FaultCounters _faults = new();
     private readonly FleetLogs _logs = new();
     private readonly List<SimulatedController> _devices = [];
+    private DateTimeOffset _startedAt, _stoppingAt;
 
     /// <summary>Called about once a second with a one-line progress text.</summary>
     public Action<string>? Progress { get; init; }
@@ -26,6 +27,7 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
     public async Task<FleetResult> RunAsync(CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        _startedAt = DateTimeOffset.UtcNow;
         string root = options.DataRoot ?? Directory.CreateTempSubdirectory("fw-simulator-").FullName;
         using var http = new HttpClient { BaseAddress = options.Api, Timeout = TimeSpan.FromSeconds(options.CommandWaitSeconds + 20) };
         http.DefaultRequestHeaders.Add("X-Api-Key", options.ApiKey);
@@ -51,6 +53,7 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
         }
         finally
         {
+            _stoppingAt = DateTimeOffset.UtcNow;
             await Task.WhenAll(_devices.Select(d => d.StopAsync())).ConfigureAwait(false);
         }
         var result = new FleetResult
@@ -61,6 +64,8 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
             Faults = _faults.Snapshot(),
             Reconnects = _devices.Sum(d => (long)Math.Max(0, d.Ledger.Connections - 1)),
             Elapsed = total.Elapsed,
+            StartedAt = _startedAt,
+            StoppingAt = _stoppingAt,
             FirmwareWarnings = _logs.Warnings,
             FirmwareErrors = _logs.LastErrors,
         };

@@ -42,12 +42,23 @@ internal sealed class LinkRelay : IAsyncDisposable
         lock (_gate)
         {
             foreach (Socket socket in _open)
-            {
-                socket.LingerState = new LingerOption(true, 0);
-                socket.Dispose();
-            }
+                Reset(socket);
             _open.Clear();
         }
+    }
+
+    /// <summary>Closes with a reset (linger 0), as a link that went away; a socket its pump already closed is left alone.</summary>
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            // Already closed.
+        }
+        socket.Dispose();
     }
 
     private async Task AcceptAsync(CancellationToken cancellationToken)
@@ -59,8 +70,7 @@ internal sealed class LinkRelay : IAsyncDisposable
                 Socket inbound = await _listener.AcceptSocketAsync(cancellationToken).ConfigureAwait(false);
                 if (IsCut)
                 {
-                    inbound.LingerState = new LingerOption(true, 0);
-                    inbound.Dispose();
+                    Reset(inbound);
                     continue;
                 }
                 _ = RelayAsync(inbound, cancellationToken);
