@@ -148,3 +148,55 @@ public sealed class SimulatorPartsTests
         }
     }
 }
+
+/// <summary>The recorded rides of ../shared/testdata/traces, and the MQTT seam's ack faults over a mocked client.</summary>
+[TestFixture]
+public sealed class SimulatorSeamTests
+{
+    [Test]
+    public void Recorded_rides_load_from_gpx_and_csv()
+    {
+        string dir = TracesDir();
+        List<IReadOnlyList<(double Lat, double Lon)>> tracks = Traces.Load(dir);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tracks, Has.Count.GreaterThanOrEqualTo(5));
+            Assert.That(tracks.Max(t => t.Count), Is.GreaterThanOrEqualTo(1812), "the NYC ride at 1 Hz");
+            Assert.That(tracks[0][0].Lat, Is.InRange(-90, 90));
+            Assert.That(() => Traces.Load(Path.Combine(dir, "missing")), Throws.TypeOf<SetupException>());
+        }
+    }
+
+    [TestCase(FaultPlan.DropAck, 0)]
+    [TestCase(FaultPlan.DuplicateAck, 2)]
+    public async Task An_ack_fault_drops_or_repeats_the_publish_and_is_counted(string fault, int publishes)
+    {
+        var inner = new Moq.Mock<MQTTnet.IMqttClient>();
+        inner.Setup(c => c.PublishAsync(Moq.It.IsAny<MQTTnet.MqttApplicationMessage>(), Moq.It.IsAny<CancellationToken>()))
+            .Returns(Task.FromResult(new MQTTnet.MqttClientPublishResult(1, MQTTnet.MqttClientPublishReasonCode.Success, null, [])));
+        Assert.That(FaultPlan.TryParse($"{fault}=1", out FaultPlan faults, out _), Is.True);
+        var counters = new FaultCounters();
+        var ledger = new DeviceLedger();
+        using var client = new FaultyMqttClient(inner.Object, ledger, faults, counters, new Random(1), TimeProvider.System);
+        var ack = new MQTTnet.MqttApplicationMessageBuilder().WithTopic("v1/devices/bike-0001/acks")
+            .WithPayload("{\"id\":\"01KAPW7Z3S5Q4ZK3VYV4R5M1ZD\",\"stage\":\"done\",\"result\":\"ok\",\"lock\":\"unlocked\",\"ts\":1763859723000}").Build();
+        MQTTnet.MqttClientPublishResult result = await client.PublishAsync(ack);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.IsSuccess, Is.True);
+            inner.Verify(c => c.PublishAsync(Moq.It.IsAny<MQTTnet.MqttApplicationMessage>(), Moq.It.IsAny<CancellationToken>()), Moq.Times.Exactly(publishes));
+            Assert.That(counters[fault], Is.EqualTo(1));
+            Assert.That(ledger.WasDropped("01KAPW7Z3S5Q4ZK3VYV4R5M1ZD", AckStage.Done), Is.EqualTo(fault == FaultPlan.DropAck));
+        }
+    }
+
+    private static string TracesDir()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "IoTPlatform.sln")))
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata", "traces"));
+        }
+        throw new InvalidOperationException($"No IoTPlatform.sln above {AppContext.BaseDirectory}");
+    }
+}
