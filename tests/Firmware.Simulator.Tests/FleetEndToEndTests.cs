@@ -14,7 +14,7 @@ namespace IoTPlatform.Firmware.Simulator.Tests;
 /// with a fault mix; afterwards, from the backend's own API: every reading a device got acked is stored exactly once,
 /// every command ended and its ledger state agrees with the lock's actuation log, no stale or double actuation, and
 /// each device's offline transitions are the disconnects and reboots injected into it.
-/// Size: FLEET_DEVICES (default 200) and FLEET_SECONDS (default 45) of riding; at least one command per device per 9 s of riding (1,000 at the default size).
+/// Size: FLEET_DEVICES (default 200) and FLEET_SECONDS (default 45) of riding; at least one command per device per 9 s of riding (1,000 at the default size), and every fault injected once there are 1,000 commands.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.Self)]
@@ -121,7 +121,8 @@ public sealed class FleetEndToEndTests
             Assert.That(result.DoubleActuations, Is.Zero, "double actuations");
             Assert.That(result.Devices, Has.Count.EqualTo(devices));
             Assert.That(commandsSeen, Is.GreaterThanOrEqualTo(devices * seconds / 9), "a command per device per 9 s of riding");
-            Assert.That(result.Faults.Where(f => f.Key is not FaultPlan.Reboot and not FaultPlan.DelayAck).Select(f => f.Value), Has.All.GreaterThan(0), "every fault injected");
+            if (commandsSeen >= 1000)
+                Assert.That(result.Faults.Values, Has.All.GreaterThan(0), "every fault injected");
             Assert.That(result.FirmwareErrors, Is.Empty, "no error logged by any controller");
         }
     }
