@@ -11,22 +11,27 @@ internal sealed class FleetLogs
 {
     private const int Kept = 200;
     private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentDictionary<string, long> _warningsBySource = new(StringComparer.Ordinal);
     private long _warnings, _errorCount;
 
     public long Warnings => Interlocked.Read(ref _warnings);
 
     public long Errors => Interlocked.Read(ref _errorCount);
 
+    /// <summary>Warnings by logger category and event id ("GnssReceiver/104"), most first.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> WarningsBySource => [.. _warningsBySource.OrderByDescending(w => w.Value)];
+
     /// <summary>The last errors (at most 200), "device category: message".</summary>
     public IReadOnlyList<string> LastErrors => [.. _errors];
 
     public ILoggerProvider For(string device) => new Provider(this, device);
 
-    private void Write(string device, string category, LogLevel level, string message, Exception? exception)
+    private void Write(string device, string category, EventId id, LogLevel level, string message, Exception? exception)
     {
         if (level == LogLevel.Warning)
         {
             Interlocked.Increment(ref _warnings);
+            _warningsBySource.AddOrUpdate($"{category[(category.LastIndexOf('.') + 1)..]}/{id.Id}", 1, (_, n) => n + 1);
             return;
         }
         Interlocked.Increment(ref _errorCount);
@@ -55,7 +60,7 @@ internal sealed class FleetLogs
         {
             ArgumentNullException.ThrowIfNull(formatter);
             if (IsEnabled(logLevel))
-                logs.Write(device, category, logLevel, formatter(state, exception), exception);
+                logs.Write(device, category, eventId, logLevel, formatter(state, exception), exception);
         }
     }
 }

@@ -33,6 +33,9 @@ internal sealed class FleetResult
 
     public required long FirmwareWarnings { get; init; }
 
+    /// <summary>Firmware warnings by logger and event id, most first.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> FirmwareWarningSources { get; init; } = [];
+
     public required IReadOnlyList<string> FirmwareErrors { get; init; }
 
     private static readonly string[] StateNames = ["QUEUED", "SENT", "DELIVERED", "SUCCEEDED", "FAILED", "REJECTED", "TIMED_OUT", "EXPIRED", "CANCELLED", "UNKNOWN"];
@@ -82,7 +85,8 @@ internal sealed class FleetResult
             lines.Add("refused requests: " + string.Join(", ", Refused.Select(r => $"{r.Key} {r.Value}")));
         lines.Add($"stale actuations {StaleActuations}, double actuations {DoubleActuations}, reconnects {Reconnects}");
         lines.Add("faults injected: " + string.Join(", ", Faults.Select(f => $"{f.Key} {f.Value}")));
-        lines.Add($"firmware warnings {FirmwareWarnings}, errors {FirmwareErrors.Count}; {Elapsed.TotalSeconds:F0} s");
+        lines.Add($"firmware warnings {FirmwareWarnings}" + (FirmwareWarningSources.Count == 0 ? "" : $" ({string.Join(", ", FirmwareWarningSources.Take(6).Select(w => $"{w.Key} {w.Value}"))})")
+            + $", errors {FirmwareErrors.Count}; {Elapsed.TotalSeconds:F0} s");
         return string.Join(Environment.NewLine, lines);
     }
 

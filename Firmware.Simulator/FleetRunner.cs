@@ -67,6 +67,7 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
             StartedAt = _startedAt,
             StoppingAt = _stoppingAt,
             FirmwareWarnings = _logs.Warnings,
+            FirmwareWarningSources = _logs.WarningsBySource,
             FirmwareErrors = _logs.LastErrors,
         };
         if (options.DataRoot is null)
