@@ -55,6 +55,8 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
         {
             _stoppingAt = DateTimeOffset.UtcNow;
             await Task.WhenAll(_devices.Select(d => d.StopAsync())).ConfigureAwait(false);
+            if (options.DataRoot is null)
+                TryDelete(root);
         }
         var result = new FleetResult
         {
@@ -70,8 +72,6 @@ internal sealed class FleetRunner(FleetOptions options, ILogger logger)
             FirmwareWarningSources = _logs.WarningsBySource,
             FirmwareErrors = _logs.LastErrors,
         };
-        if (options.DataRoot is null)
-            TryDelete(root);
         return result;
     }
 
