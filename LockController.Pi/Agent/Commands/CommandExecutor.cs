@@ -65,6 +65,12 @@ public sealed class CommandExecutor
         Interlocked.Read(ref _storeFailures), Interlocked.Read(ref _ackSendFailures));
 
     /// <summary>
+    /// Raised just before a verified, admitted command drives its lock (once per actuation, on the command loop):
+    /// a hook for an actuation log kept outside the controller (the fleet simulator's).
+    /// </summary>
+    public event EventHandler<DeviceCommand>? Actuating;
+
+    /// <summary>
     /// Handles one payload from <c>v1/devices/{id}/commands</c>; acks go to <paramref name="sendAck"/> (a failure to
     /// send is logged and counted: the backend repeats the command and gets the recorded acks). Returns when the
     /// <c>done</c> ack has been handed over. Never throws for bad input; throws <see cref="OperationCanceledException"/>
@@ -265,6 +271,7 @@ public sealed class CommandExecutor
     {
         LockState target = TargetOf(command.Action);
         LockState result;
+        Actuating?.Invoke(this, command);
         try
         {
             result = await mechanism.ActuateAsync(target == LockState.Unlocked ? LockAction.Unlock : LockAction.Lock, ct).ConfigureAwait(false);

@@ -19,9 +19,13 @@ public sealed class GnssService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly IGnssConnection? _connection;
 
-    /// <summary>The reader of the configured receiver.</summary>
-    public GnssService(IOptions<GnssOptions> options, GnssClock clock, PositionFeed positions, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>
+    /// The reader of the configured receiver, or of <paramref name="connection"/> when one is registered (a simulated
+    /// receiver: the same parser and clock run on its stream).
+    /// </summary>
+    public GnssService(IOptions<GnssOptions> options, GnssClock clock, PositionFeed positions, TimeProvider time, ILoggerFactory loggers, IGnssConnection? connection = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clock);
@@ -34,16 +38,17 @@ public sealed class GnssService : BackgroundService
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<GnssService>();
+        _connection = connection;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (string.IsNullOrWhiteSpace(_options.Port) && string.IsNullOrWhiteSpace(_options.File))
+        if (_connection is null && string.IsNullOrWhiteSpace(_options.Port) && string.IsNullOrWhiteSpace(_options.File))
         {
             Log.GnssNotConfigured(_logger);
             return;
         }
-        var receiver = new GnssReceiver(_options.CreateConnection(_time), _options, _time, _loggers.CreateLogger<GnssReceiver>());
+        var receiver = new GnssReceiver(_connection ?? _options.CreateConnection(_time), _options, _time, _loggers.CreateLogger<GnssReceiver>());
         try
         {
             await foreach (Gnss.GnssFix fix in receiver.ReadFixesAsync(stoppingToken).ConfigureAwait(false))
