@@ -313,7 +313,15 @@ public sealed class CommandService : IDisposable
     public void Ignored(string kind, string deviceId, CommandAck? ack, string? detail = null)
     {
         _stats.Ack(kind);
-        Log.AckIgnored(_logger, deviceId, ack?.Id, ack?.Stage.ToWireName(), kind, detail);
+        if (kind == CommandStats.AckKinds.Malformed)
+        {
+            Log.AckMalformed(_logger, deviceId, ack?.Id, detail);
+        }
+        else
+        {
+            // A re-sent ack (QoS 1 after a lost PUBACK) is normal: counted, not a warning.
+            Log.AckIgnored(_logger, deviceId, ack?.Id, ack?.Stage.ToWireName(), kind);
+        }
     }
 
     /// <summary>The state an ack moves a command to, or null when the command already is at or past what it reports.</summary>

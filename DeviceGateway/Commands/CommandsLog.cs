@@ -12,8 +12,11 @@ internal static partial class Log
     [LoggerMessage(402, LogLevel.Debug, "Command {CommandId} published to {DeviceId} (attempt {Attempt}).")]
     public static partial void CommandSent(ILogger logger, string commandId, string deviceId, int attempt);
 
-    [LoggerMessage(403, LogLevel.Warning, "Ack from {DeviceId} for command {CommandId} (stage {Stage}) ignored: {Kind} {Detail}.")]
-    public static partial void AckIgnored(ILogger logger, string deviceId, string? commandId, string? stage, string kind, string? detail);
+    [LoggerMessage(403, LogLevel.Information, "Ack from {DeviceId} for command {CommandId} (stage {Stage}) ignored: {Kind}.")]
+    public static partial void AckIgnored(ILogger logger, string deviceId, string? commandId, string? stage, string kind);
+
+    [LoggerMessage(406, LogLevel.Warning, "Malformed ack from {DeviceId} (command {CommandId}) refused: {Detail}.")]
+    public static partial void AckMalformed(ILogger logger, string deviceId, string? commandId, string? detail);
 
     [LoggerMessage(404, LogLevel.Information, "Resumed {Count} open command(s) from the ledger.")]
     public static partial void CommandsResumed(ILogger logger, int count);
