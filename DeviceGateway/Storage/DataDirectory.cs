@@ -31,6 +31,16 @@ internal static class DataDirectory
         }
 
         var value = create();
+        WriteOwnerOnly(path, value, overwrite: false);
+        return value;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> atomically (temp file, flush to disk, rename), readable by the owner only. With
+    /// <paramref name="overwrite"/> false an existing file is never replaced (the rename throws instead).
+    /// </summary>
+    public static void WriteOwnerOnly(string path, string text, bool overwrite)
+    {
         var temp = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -41,13 +51,12 @@ internal static class DataDirectory
         using (var stream = new FileStream(temp, options))
         using (var writer = new StreamWriter(stream))
         {
-            writer.Write(value);
+            writer.Write(text);
             writer.Flush();
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, path, overwrite: false);
-        return value;
+        File.Move(temp, path, overwrite);
     }
 
     /// <summary>A random 256-bit value as base64url: device secrets, the pepper, generated API keys.</summary>

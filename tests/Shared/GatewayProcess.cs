@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -16,23 +14,17 @@ namespace IoTPlatform.Tests.Shared;
 /// </summary>
 internal sealed class GatewayProcess : IAsyncDisposable
 {
-    private const string StderrPrefix = "stderr: ";
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ChildProcess _child;
     private readonly StreamWriter? _log;
-    private readonly Task _stdout;
-    private readonly Task _stderr;
 
-    private GatewayProcess(Process process, string adminKey, StreamWriter? log, int httpPort, int mqttPort)
+    private GatewayProcess(ChildProcess child, string adminKey, StreamWriter? log, int httpPort, int mqttPort)
     {
-        _process = process;
+        _child = child;
         _log = log;
         AdminKey = adminKey;
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         MqttEndPoint = new IPEndPoint(IPAddress.Loopback, mqttPort);
-        _stdout = PumpAsync(process.StandardOutput, "");
-        _stderr = PumpAsync(process.StandardError, StderrPrefix);
     }
 
     public Uri BaseAddress { get; }
@@ -41,24 +33,23 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string AdminKey { get; }
 
-    public int Id => _process.Id;
+    public int Id => _child.Process.Id;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _child.HasExited;
 
     /// <summary>Log lines at Error or Critical (console prefixes <c>fail:</c> and <c>crit:</c>) and anything on stderr.</summary>
-    public IEnumerable<string> Errors => _lines.Where(l =>
-        l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal) || l.StartsWith(StderrPrefix, StringComparison.Ordinal));
+    public IEnumerable<string> Errors => _child.Errors;
 
     /// <summary>The last lines of its log, for failure messages.</summary>
-    public string LogTail => string.Join(Environment.NewLine, _lines.TakeLast(40));
+    public string LogTail => _child.LogTail;
 
     /// <summary>User + system CPU time of the backend so far.</summary>
     public TimeSpan CpuTime
     {
         get
         {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
+            _child.Process.Refresh();
+            return _child.Process.TotalProcessorTime;
         }
     }
 
@@ -67,8 +58,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
     {
         get
         {
-            _process.Refresh();
-            return _process.PeakWorkingSet64;
+            _child.Process.Refresh();
+            return _child.Process.PeakWorkingSet64;
         }
     }
 
@@ -104,47 +95,14 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed that was not already written.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-        await Task.WhenAll(_stdout, _stderr);
-    }
+    public Task KillAsync() => _child.KillAsync();
 
     /// <summary>SIGTERM, then waits for the exit; returns the exit code. Kills the process and throws if it does not exit in time.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
-    {
-        if (!_process.HasExited)
-        {
-            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
-        }
-
-        using var wait = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            await KillAsync();
-            throw new TimeoutException($"The backend did not exit within {timeout.TotalSeconds} s of SIGTERM; killed.{Environment.NewLine}{LogTail}");
-        }
-
-        await Task.WhenAll(_stdout, _stderr);
-        return _process.ExitCode;
-    }
+    public Task<int> StopAsync(TimeSpan timeout) => _child.StopAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        await Task.WhenAll(_stdout, _stderr);
-        _process.Dispose();
+        await _child.DisposeAsync();
         if (_log is not null)
         {
             await _log.DisposeAsync();
@@ -154,13 +112,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private static GatewayProcess Launch(string dataDir, string adminKey, string[] extraArgs, string[] environment, string? logPath)
     {
         var (httpPort, mqttPort) = (FreePort(), FreePort());
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { WorkingDirectory = AppContext.BaseDirectory };
         string[] args =
         [
             Path.Combine(AppContext.BaseDirectory, "DeviceGateway.dll"),
@@ -181,9 +133,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.Environment[variable[..split]] = variable[(split + 1)..];
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var log = logPath is null ? null : new StreamWriter(logPath, append: true) { AutoFlush = true };
-        return new GatewayProcess(process, adminKey, log, httpPort, mqttPort);
+        var child = ChildProcess.Start(start, "the backend", tailLines: 40, log is null ? null : line =>
+        {
+            lock (log)
+            {
+                log.WriteLine(line);
+            }
+        });
+        return new GatewayProcess(child, adminKey, log, httpPort, mqttPort);
     }
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
@@ -192,10 +150,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            if (_process.HasExited)
+            if (_child.HasExited)
             {
-                await Task.WhenAll(_stdout, _stderr);
-                throw new InvalidOperationException($"The backend exited with {_process.ExitCode} before it became healthy:{Environment.NewLine}{LogTail}");
+                await _child.OutputEnded;
+                throw new InvalidOperationException($"The backend exited with {_child.Process.ExitCode} before it became healthy:{Environment.NewLine}{LogTail}");
             }
 
             try
@@ -217,21 +175,6 @@ internal sealed class GatewayProcess : IAsyncDisposable
             }
 
             await Task.Delay(25, cancellationToken);
-        }
-    }
-
-    private async Task PumpAsync(StreamReader reader, string prefix)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            _lines.Enqueue(prefix + line);
-            if (_log is not null)
-            {
-                lock (_log)
-                {
-                    _log.WriteLine(line);
-                }
-            }
         }
     }
 

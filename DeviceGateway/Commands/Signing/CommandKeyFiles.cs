@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IoTPlatform.DeviceGateway.Storage;
 
 namespace IoTPlatform.DeviceGateway.Commands.Signing;
 
@@ -77,26 +78,8 @@ internal static class CommandKeyFiles
         return key;
     }
 
-    /// <summary>Writes <paramref name="text"/> atomically (temp file, flush to disk, rename), readable by the owner only.</summary>
-    public static void WriteOwnerOnly(string path, string text)
-    {
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Writes <paramref name="text"/> atomically, readable by the owner only, replacing what was there.</summary>
+    public static void WriteOwnerOnly(string path, string text) => DataDirectory.WriteOwnerOnly(path, text, overwrite: true);
 
     /// <summary>The folder for generated keys, owner-only on Unix.</summary>
     public static void EnsureFolder(string folder)
