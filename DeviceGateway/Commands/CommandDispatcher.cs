@@ -20,7 +20,11 @@ public sealed class CommandDispatcher : IHostedService, IDisposable
     private readonly ILogger<CommandDispatcher> _logger;
     private readonly ResiliencePipeline<DeliveryAttempt> _pipeline;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    // Loops asked to run while the command's loop was ending (a late ack revived the command): started again then.
+    private readonly HashSet<string> _again = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _subscribed = new(StringComparer.Ordinal);
 
     public CommandDispatcher(CommandService service, CommandLedger ledger, ICommandLink link, TimeProvider time, ILogger<CommandDispatcher> logger)
@@ -38,7 +42,16 @@ public sealed class CommandDispatcher : IHostedService, IDisposable
     }
 
     /// <summary>Commands being run now.</summary>
-    public int Running => _running.Count;
+    public int Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Count;
+            }
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,24 +70,53 @@ public sealed class CommandDispatcher : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task[] loops;
+        lock (_gate)
+        {
+            loops = [.. _running.Values];
+        }
+
+        await Task.WhenAll(loops).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the loop of <paramref name="command"/> unless one runs already.</summary>
     public void Run(CommandRecord command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (_stopping.IsCancellationRequested)
+        Start(command.Id);
+    }
+
+    private void Start(string id)
+    {
+        lock (_gate)
         {
-            return;
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (_running.ContainsKey(id))
+            {
+                _again.Add(id); // it may be ending on a state read before this call
+                return;
+            }
+
+            _running[id] = Task.Run(() => RunAsync(id));
+        }
+    }
+
+    private void Ended(string id)
+    {
+        bool again;
+        lock (_gate)
+        {
+            _running.Remove(id);
+            again = _again.Remove(id);
         }
 
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var loop = started.Task.ContinueWith(_ => RunAsync(command.Id), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-        if (_running.TryAdd(command.Id, loop))
+        if (again)
         {
-            _ = loop.ContinueWith(_ => _running.TryRemove(new KeyValuePair<string, Task>(command.Id, loop)), TaskScheduler.Default);
-            started.SetResult();
+            Start(id);
         }
     }
 
@@ -125,6 +167,10 @@ public sealed class CommandDispatcher : IHostedService, IDisposable
 #pragma warning restore CA1031
         {
             Log.CommandLoopFailed(_logger, e, id);
+        }
+        finally
+        {
+            Ended(id);
         }
     }
 

@@ -102,6 +102,30 @@ public sealed class CommandRulesTests
     }
 
     [Test]
+    public async Task A_received_after_EXPIRED_revives_the_command_whose_done_deadline_then_runs_again()
+    {
+        _rig.Link.Connect();
+        var command = await _rig.CreateAsync(ttlSeconds: 3);
+        await _rig.RunUntilStateAsync(command.Id, CommandState.Expired, TimeSpan.FromSeconds(10));
+
+        Assert.That(await _rig.AckAsync(command.Id, AckStage.Received), Is.True);
+        var revived = await _rig.GetAsync(command.Id);
+        Assert.That(revived.State, Is.EqualTo(CommandState.Delivered));
+        Assert.That(revived.Late, Is.True);
+        Assert.That(revived.Reason, Is.EqualTo("received after EXPIRED"));
+
+        // A loop watches it again: without a done it times out like any delivered command.
+        await _rig.RunUntilStateAsync(command.Id, CommandState.TimedOut, TimeSpan.FromSeconds(10));
+        Assert.That(await _rig.AckAsync(command.Id, AckStage.Done, AckResult.Ok), Is.True);
+        var done = await _rig.GetAsync(command.Id);
+        Assert.That(done.History.Select(h => h.State), Is.EqualTo(new[]
+        {
+            CommandState.Queued, CommandState.Sent, CommandState.Expired, CommandState.Delivered, CommandState.TimedOut, CommandState.Succeeded,
+        }));
+        Assert.That(done.Late, Is.True);
+    }
+
+    [Test]
     public async Task A_queued_command_is_sent_when_the_device_subscribes_before_expiry()
     {
         var command = await _rig.CreateAsync(ttlSeconds: 30, queueIfOffline: true);
