@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Warning, "History spool: {Batches} batch(es), {Bytes} bytes wait for the history store; their keys count as stored and the replay resumes.")]
     public static partial void SpoolPending(ILogger logger, long batches, long bytes);
+
+    [LoggerMessage(17, LogLevel.Error, "Latest state: saving to state.db failed; it stays in memory and the next save retries (after a crash the start folds it in from the history).")]
+    public static partial void LatestSaveFailed(ILogger logger, Exception exception);
 }

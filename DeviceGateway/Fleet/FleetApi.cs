@@ -1,5 +1,6 @@
 using IoTPlatform.Broker.Presence;
 using IoTPlatform.DeviceGateway.Http;
+using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Observability;
 using IoTPlatform.DeviceGateway.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,6 +22,7 @@ public static class FleetApi
     public static async Task<Results<Ok<FleetResponse>, ValidationProblem>> QueryAsync(
         [AsParameters] FleetParameters parameters,
         StateStore store,
+        LatestStateStore latest,
         PresenceTracker presence,
         GatewayCounters counters,
         TimeProvider time,
@@ -32,6 +34,6 @@ public static class FleetApi
             return Invalid.Problem(counters, errors, "The fleet query cannot be read.");
         }
 
-        return TypedResults.Ok(await new FleetQuery(store, presence, time).RunAsync(filter, cancellationToken).ConfigureAwait(false));
+        return TypedResults.Ok(await new FleetQuery(store, latest, presence, time).RunAsync(filter, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using IoTPlatform.Broker.Presence;
+using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.DeviceGateway.Storage;
 using IoTPlatform.DeviceProtocol;
 using Microsoft.Data.Sqlite;
@@ -16,9 +17,9 @@ namespace IoTPlatform.DeviceGateway.Fleet;
 /// every 2 s) and the presence conditions are checked again, so a row never contradicts the filter it matched.</item>
 /// </list>
 /// Without <c>near</c> rows come in id order and reading stops after limit + 1 matches; with it every candidate is
-/// read and sorted here, nearest first.
+/// read and sorted here, nearest first. The latest state is saved first, so the answer covers every acknowledged reading.
 /// </summary>
-public sealed class FleetQuery(StateStore store, PresenceTracker presence, TimeProvider time)
+public sealed class FleetQuery(StateStore store, LatestStateStore latest, PresenceTracker presence, TimeProvider time)
 {
     private const string Select = """
         SELECT d.id, d.kind, d.slots, s.last_seen,
@@ -37,6 +38,7 @@ public sealed class FleetQuery(StateStore store, PresenceTracker presence, TimeP
     {
         ArgumentNullException.ThrowIfNull(filter);
         var seenBeforeMs = filter.OfflineForSeconds is { } seconds ? SeenBefore(time.GetUtcNow().ToUnixTimeMilliseconds(), seconds) : (long?)null;
+        await latest.SaveAsync(cancellationToken).ConfigureAwait(false);
         var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {

@@ -9,12 +9,16 @@ namespace IoTPlatform.DeviceGateway.Ingest;
 /// Brings the ingest up before the broker takes publishes (it is registered before the broker, so it also
 /// stops after it): folds into the latest state what a crash left between the two stores, loads recent
 /// keys for de-duplication (those of the history's recent past and of every batch in the spool), starts the
-/// group committer and the spool's replay; at stop, commits what is queued and stops the replay.
+/// group committer, the spool's replay and the periodic save of the latest state; at stop, commits what is
+/// queued, stops the replay and saves the latest state.
 /// </summary>
 public sealed class IngestService(
     IHistoryStore history, LatestStateStore latest, KeyIndex keys, GroupCommitter committer, HistorySpool spool, SpoolReplayer replayer,
-    IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestService> logger) : IHostedService
+    IOptions<IngestOptions> options, TimeProvider time, ILogger<IngestService> logger) : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stopSaving = new();
+    private Task? _saving;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var recovered = await latest.RecoverAsync(history, spool, cancellationToken).ConfigureAwait(false);
@@ -37,6 +41,7 @@ public sealed class IngestService(
 
         await committer.StartAsync(cancellationToken).ConfigureAwait(false);
         replayer.Start();
+        _saving = Task.Run(() => SaveLoopAsync(_stopSaving.Token), CancellationToken.None);
         Log.IngestReady(logger, keys.KeysInMemory);
     }
 
@@ -44,5 +49,47 @@ public sealed class IngestService(
     {
         await committer.StopAsync().ConfigureAwait(false);
         await replayer.StopAsync().ConfigureAwait(false);
+        await _stopSaving.CancelAsync().ConfigureAwait(false);
+        if (_saving is not null)
+        {
+            await _saving.ConfigureAwait(false);
+        }
+
+        await TrySaveAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _stopSaving.Dispose();
+
+    private async Task SaveLoopAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.LatestSaveIntervalMilliseconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await TrySaveAsync(stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task TrySaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await latest.SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The history holds what was folded: the next save (or the start after a crash) catches up.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.LatestSaveFailed(logger, e);
+        }
     }
 }

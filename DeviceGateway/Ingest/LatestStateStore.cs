@@ -10,10 +10,13 @@ using Microsoft.Data.Sqlite;
 namespace IoTPlatform.DeviceGateway.Ingest;
 
 /// <summary>
-/// The latest state of every device in <c>state.db</c> (tables <c>device_latest</c>, <c>device_slots</c>),
-/// folded from each group commit before its PUBACKs go out, together with the commit id it has seen
-/// (<c>ingest_watermark</c>) in the same transaction. After a crash between the history commit and this
-/// one, <see cref="RecoverAsync"/> folds in what the history holds beyond the watermark.
+/// The latest state of every device in <c>state.db</c> (tables <c>device_latest</c>, <c>device_slots</c>).
+/// Each group commit is folded in memory before its PUBACKs go out; <see cref="SaveAsync"/> writes what changed,
+/// together with the last commit id folded (<c>ingest_watermark</c>), in one transaction. It runs every
+/// <c>Ingest:LatestSaveIntervalMilliseconds</c> (<see cref="IngestService"/>), at stop, and before every read of
+/// these tables, so a query sees every acknowledged reading while a device's many readings between two saves
+/// cost one row write. The history is the truth: after a crash, <see cref="RecoverAsync"/> folds in what it
+/// holds beyond the watermark.
 /// </summary>
 public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastFixSource, IDisposable
 {
@@ -21,34 +24,73 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
     private readonly Dictionary<string, DeviceLatest> _folded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
 
+    // The last commit folded in memory, and the last one whose fold is in state.db.
+    private long _foldedThrough;
+    private long _savedThrough;
+
     // One writer at a time: the group commit's fold and locks from command acks (recovery runs before both start).
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>The seq an ack's lock state is stamped with: below any seq a device sends, so its own report of the same ms wins.</summary>
     private const long AckSeq = -1;
 
+    /// <summary>Folds the commit into the states in memory (loading a device's stored state on first sight); saved later.</summary>
     public async ValueTask OnCommittedAsync(CommitBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (batch.Messages.Any(m => !_folded.ContainsKey(m.DeviceId)))
+            {
+                var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    foreach (var message in batch.Messages)
+                    {
+                        _ = Folded(connection, message.DeviceId);
+                    }
+                }
+            }
+
+            foreach (var message in batch.Messages)
+            {
+                var latest = _folded[message.DeviceId];
+                foreach (var item in message.ItemsToStore)
+                {
+                    if (latest.Apply(item, message.ReceivedAtMs))
+                    {
+                        _unsaved.Add(message.DeviceId);
+                    }
+                }
+            }
+
+            _foldedThrough = Math.Max(_foldedThrough, batch.CommitId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the states folded since the last save and the watermark in one transaction (nothing when nothing
+    /// changed). Every read of <c>device_latest</c>/<c>device_slots</c> calls it first.
+    /// </summary>
+    public async ValueTask SaveAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_unsaved.Count == 0 && _foldedThrough <= _savedThrough)
+            {
+                return;
+            }
+
             var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                foreach (var message in batch.Messages)
-                {
-                    var latest = Folded(connection, message.DeviceId);
-                    foreach (var item in message.ItemsToStore)
-                    {
-                        if (latest.Apply(item, message.ReceivedAtMs))
-                        {
-                            _unsaved.Add(message.DeviceId);
-                        }
-                    }
-                }
-
-                Save(connection, batch.CommitId);
+                Save(connection);
             }
         }
         finally
@@ -75,7 +117,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
                 }
 
                 _unsaved.Add(deviceId);
-                Save(connection, 0);
+                Save(connection);
                 return true;
             }
         }
@@ -98,6 +140,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         await using (connection.ConfigureAwait(false))
         {
             var watermark = Watermark(connection);
+            _savedThrough = watermark;
             var last = watermark;
             var count = 0;
             await foreach (var committed in history.ReadCommittedAfterAsync(watermark, cancellationToken).ConfigureAwait(false))
@@ -129,9 +172,10 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
                 last = Math.Max(last, batch.CommitId);
             }
 
+            _foldedThrough = last;
             if (last > watermark)
             {
-                Save(connection, last);
+                Save(connection);
             }
 
             return count;
@@ -148,9 +192,10 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         return reader.Read() ? new LastFix(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2)) : null;
     }
 
-    /// <summary>The stored latest state of a device; null when it never sent anything.</summary>
+    /// <summary>The latest state of a device as saved (after saving what is folded); null when it never sent anything.</summary>
     public async Task<DeviceLatest?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
+        await SaveAsync(cancellationToken).ConfigureAwait(false);
         var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -176,8 +221,10 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         return Convert.ToInt64(select.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private void Save(SqliteConnection connection, long commitId)
+    /// <summary>Writes the unsaved states and the watermark <see cref="_foldedThrough"/>; the caller holds the gate (or runs before any writer).</summary>
+    private void Save(SqliteConnection connection)
     {
+        var commitId = _foldedThrough;
         using var transaction = connection.BeginTransaction();
         using (var upsert = new SqliteRowWriter(connection, """
             INSERT OR REPLACE INTO device_latest (device_id, reading_json, reading_seq, reading_ts, position_rejected, received_at,
@@ -210,6 +257,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         watermark.ExecuteNonQuery();
         transaction.Commit();
         _unsaved.Clear();
+        _savedThrough = Math.Max(_savedThrough, commitId);
     }
 
     private static DeviceLatest? Load(SqliteConnection connection, string deviceId)

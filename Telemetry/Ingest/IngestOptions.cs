@@ -29,6 +29,14 @@ public sealed class IngestOptions
     [Range(0, 7 * 24 * 60)]
     public int DedupWarmMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// How often the latest state folded from the commits is written to <c>state.db</c> (milliseconds). It is
+    /// folded in memory before each PUBACK and also written before every query that reads it and at stop; after a
+    /// crash the start folds in from the history what was not written yet.
+    /// </summary>
+    [Range(10, 600_000)]
+    public int LatestSaveIntervalMilliseconds { get; set; } = 1000;
+
     [Required]
     public GpsCheckOptions Gps { get; set; } = new();
 }

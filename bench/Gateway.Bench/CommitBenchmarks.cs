@@ -12,8 +12,9 @@ namespace IoTPlatform.Gateway.Bench;
 /// <summary>
 /// The two writes of one group commit as the ingest load shapes it — one new reading from each of
 /// <see cref="Devices"/> bikes — on real files in a temp data dir: <see cref="DuckDbHistoryStore.WriteAsync"/>
-/// (appender, one transaction, fsync'd WAL) and <see cref="LatestStateStore.OnCommittedAsync"/> (upsert of every
-/// device's latest state and the watermark in one SQLite transaction, synchronous=FULL). <see cref="BuildBatch"/>
+/// (appender, one transaction, fsync'd WAL), <see cref="LatestStateStore.OnCommittedAsync"/> (the fold in memory
+/// that precedes the PUBACKs) and that fold plus <see cref="LatestStateStore.SaveAsync"/> (upsert of every device's
+/// latest state and the watermark in one SQLite transaction, synchronous=FULL). <see cref="BuildBatch"/>
 /// is making the batch alone (included in the other two). One operation = one commit.
 /// </summary>
 [MemoryDiagnoser]
@@ -56,6 +57,13 @@ public class CommitBenchmarks
 
     [Benchmark]
     public ValueTask LatestStateFold() => _latest.OnCommittedAsync(NextBatch(), CancellationToken.None);
+
+    [Benchmark]
+    public async Task LatestStateFoldAndSave()
+    {
+        await _latest.OnCommittedAsync(NextBatch(), CancellationToken.None);
+        await _latest.SaveAsync(CancellationToken.None);
+    }
 
     private CommitBatch NextBatch()
     {

@@ -194,6 +194,47 @@ public sealed class IngestTests
     }
 
     [Test]
+    public async Task The_latest_state_is_written_to_state_db_before_a_query_not_before_each_puback()
+    {
+        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Ingest:LatestSaveIntervalMilliseconds"] = "600000" });
+        var secret = await gateway.RegisterAsync("bike-0001");
+        await using (var device = await DeviceClient.ConnectAsync(gateway, "bike-0001", secret))
+        {
+            await device.PublishAsync(Topic("bike-0001"), Reading(1, Now, battery: 55));
+        }
+
+        // Acknowledged and folded in memory, not written yet (the save interval is 10 minutes).
+        Assert.That(SavedReadingSeq(gateway, "bike-0001"), Is.Null);
+
+        // A query writes first, so it sees every acknowledged reading.
+        using (var client = gateway.Client(TestGateway.ReadOnlyKey))
+        {
+            var fleet = await client.GetFromJsonAsync<JsonElement>("/api/fleet?batteryBelow=60");
+            Assert.That(fleet.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("id").GetString()), Is.EqualTo(new[] { "bike-0001" }));
+        }
+
+        Assert.That(SavedReadingSeq(gateway, "bike-0001"), Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task The_latest_state_is_written_to_state_db_every_save_interval_without_a_query()
+    {
+        await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Ingest:LatestSaveIntervalMilliseconds"] = "50" });
+        var secret = await gateway.RegisterAsync("bike-0001");
+        await using (var device = await DeviceClient.ConnectAsync(gateway, "bike-0001", secret))
+        {
+            await device.PublishAsync(Topic("bike-0001"), Reading(1, Now - 1000));
+            await device.PublishAsync(Topic("bike-0001"), Reading(2, Now));
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (SavedReadingSeq(gateway, "bike-0001") != 2)
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    [Test]
     public async Task Retention_deletes_history_older_than_the_configured_days()
     {
         await using var gateway = await TestGateway.StartAsync(new Dictionary<string, string?> { ["Storage:RetentionDays"] = "30" });
@@ -223,6 +264,16 @@ public sealed class IngestTests
 
     private static string Reading(long seq, long ts, int battery = 80, string lockState = "locked") =>
         string.Create(CultureInfo.InvariantCulture, $$"""{"seq":{{seq}},"ts":{{ts}},"lat":39.9042,"lon":116.4074,"fix":3,"battery":{{battery}},"lock":"{{lockState}}"}""");
+
+    /// <summary>The seq of the latest reading as written in <c>state.db</c> (not through the store, which would save first).</summary>
+    private static long? SavedReadingSeq(TestGateway gateway, string deviceId)
+    {
+        using var connection = gateway.Services.GetRequiredService<StateStore>().Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT reading_seq FROM device_latest WHERE device_id = $id";
+        select.Parameters.AddWithValue("$id", deviceId);
+        return select.ExecuteScalar() is long seq ? seq : null;
+    }
 
     private static Task<IReadOnlyList<StoredReading>> Readings(TestGateway gateway, string deviceId) =>
         gateway.Services.GetRequiredService<IHistoryQueries>().ReadingsAsync(deviceId, long.MinValue, long.MaxValue, 10_000, CancellationToken.None);
