@@ -11,7 +11,8 @@ namespace IoTPlatform.Gateway.Bench;
 /// 300 s), QoS 1 PUBLISHes written as prepared bytes, PUBACKs matched to their packet id by one read loop, a clean
 /// DISCONNECT. Nothing else of MQTT (no subscriptions, no retries, no PINGREQ: the load never leaves the keepalive
 /// idle). It exists so that the load generator's own CPU does not crowd the backend out of the 2 cores; the
-/// server sees the same packets an MQTTnet client sends.
+/// server sees the same packets an MQTTnet client sends. For the same reason a publish has no timer of its own:
+/// one watchdog per connection fails every publish whose PUBACK is older than <see cref="AckTimeout"/>.
 /// </summary>
 internal sealed class RawMqttPublisher : IDevicePublisher
 {
@@ -19,8 +20,9 @@ internal sealed class RawMqttPublisher : IDevicePublisher
     private readonly Socket _socket;
     private readonly byte[] _topic;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
-    private readonly ConcurrentDictionary<ushort, TaskCompletionSource<bool>> _pending = new();
+    private readonly ConcurrentDictionary<ushort, Pending> _pending = new();
     private readonly Task _readLoop;
+    private readonly ITimer _watchdog;
     private int _nextPacketId;
 
     private RawMqttPublisher(Socket socket, string topic, byte[] leftover, int receiveMaximum)
@@ -29,6 +31,7 @@ internal sealed class RawMqttPublisher : IDevicePublisher
         _topic = Encoding.UTF8.GetBytes(topic);
         ReceiveMaximum = receiveMaximum;
         _readLoop = ReadLoopAsync(leftover);
+        _watchdog = TimeProvider.System.CreateTimer(_ => FailOverdue(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The server's Receive Maximum from the CONNACK (65,535 when it sent none).</summary>
@@ -80,7 +83,7 @@ internal sealed class RawMqttPublisher : IDevicePublisher
     public async Task<bool> PublishAsync(byte[] payload, CancellationToken cancellationToken)
     {
         ushort packetId;
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new Pending(Environment.TickCount64);
         do
         {
             packetId = (ushort)((Interlocked.Increment(ref _nextPacketId) % 65535) + 1);
@@ -111,7 +114,7 @@ internal sealed class RawMqttPublisher : IDevicePublisher
             _sendGate.Release();
         }
 
-        return await done.Task.WaitAsync(AckTimeout, cancellationToken);
+        return await done.Task;
     }
 
     public async Task DisconnectAsync(CancellationToken cancellationToken)
@@ -132,6 +135,7 @@ internal sealed class RawMqttPublisher : IDevicePublisher
 
     public async ValueTask DisposeAsync()
     {
+        await _watchdog.DisposeAsync();
         _socket.Dispose();
         try
         {
@@ -201,6 +205,24 @@ internal sealed class RawMqttPublisher : IDevicePublisher
                 done.TrySetException(failure);
             }
         }
+    }
+
+    private void FailOverdue()
+    {
+        var overdue = Environment.TickCount64 - (long)AckTimeout.TotalMilliseconds;
+        foreach (var (id, pending) in _pending)
+        {
+            if (pending.SentAt < overdue && _pending.TryRemove(id, out var late))
+            {
+                late.TrySetException(new TimeoutException($"No PUBACK for packet {id} within {AckTimeout.TotalSeconds} s."));
+            }
+        }
+    }
+
+    /// <summary>A publish waiting for its PUBACK, and when it was sent (<see cref="Environment.TickCount64"/>).</summary>
+    private sealed class Pending(long sentAt) : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long SentAt { get; } = sentAt;
     }
 
     /// <summary>True when <paramref name="data"/> starts with a whole packet: fixed header length and body length.</summary>
