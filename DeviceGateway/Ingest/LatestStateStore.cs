@@ -28,7 +28,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
     private long _foldedThrough;
     private long _savedThrough;
 
-    // One writer at a time: the group commit's fold and locks from command acks (recovery runs before both start).
+    // One at a time: the group commit's fold, the saves and locks from command acks (recovery runs before all of them).
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>The seq an ack's lock state is stamped with: below any seq a device sends, so its own report of the same ms wins.</summary>
