@@ -9,6 +9,7 @@ using System.Text.Json;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.Tests.Shared;
 using MQTTnet;
+using static IoTPlatform.Gateway.Bench.Report;
 
 namespace IoTPlatform.Gateway.Bench;
 
@@ -110,17 +111,7 @@ internal static class IngestBench
         var setup = Stopwatch.StartNew();
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var bikes = Enumerable.Range(0, options.Devices).Select(i => new SimulatedBike(string.Create(CultureInfo.InvariantCulture, $"bike-{i:D6}"), i, startMs)).ToArray();
-        var secrets = new string[options.Devices];
-        await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
-        {
-            using var response = await http.PostAsJsonAsync(new Uri("/api/devices", UriKind.Relative), new { id = bikes[i].Id, kind = "bike" }, ct);
-            if (response.StatusCode != HttpStatusCode.Created)
-            {
-                throw new InvalidOperationException($"Registering {bikes[i].Id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-            }
-
-            secrets[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("secret").GetString()!;
-        });
+        var secrets = await DeviceRegistration.RegisterAsync(http, [.. bikes.Select(b => b.Id)], "bike", cancellationToken);
         var registered = setup.Elapsed;
         var factory = new MqttClientFactory();
         var publishers = new IDevicePublisher[options.Devices];
@@ -325,23 +316,7 @@ internal static class IngestBench
             [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
     }
 
-    private static string Percentiles(float[] milliseconds)
-    {
-        if (milliseconds.Length == 0)
-        {
-            return "none";
-        }
-
-        Array.Sort(milliseconds);
-        double At(double p) => milliseconds[Math.Clamp((int)Math.Ceiling(p * milliseconds.Length) - 1, 0, milliseconds.Length - 1)];
-        return string.Create(CultureInfo.InvariantCulture, $"p50 {At(0.50):F1} ms, p90 {At(0.90):F1} ms, p99 {At(0.99):F1} ms, max {milliseconds[^1]:F1} ms ({milliseconds.Length} samples)");
-    }
-
     private static string Format(IReadOnlyDictionary<string, long> counts) => counts.Count == 0 ? "none" : string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
-
-    private static string Mb(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:F0} MiB");
-
-    private static void Line(FormattableString line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
 
     private static async Task<string> InfluxVersionAsync(Uri url, CancellationToken cancellationToken)
     {
