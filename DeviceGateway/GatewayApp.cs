@@ -117,6 +117,7 @@ public static class GatewayApp
             Log.StateStoreOpened(services.GetRequiredService<ILogger<StateStore>>(), store.Path);
             return store;
         });
+        builder.Services.AddSingleton<GroupedWrites>();
         builder.Services.AddSingleton(services =>
         {
             var dataDir = services.GetRequiredService<IOptions<StorageOptions>>().Value.FullDataDir;

@@ -8,21 +8,22 @@ namespace IoTPlatform.DeviceGateway.Commands;
 /// <summary>
 /// The command ledger in <c>state.db</c> (tables <c>commands</c>, <c>command_history</c>). Every change of state is
 /// one transaction together with its history entry, and is made only from the state the caller saw
-/// (compare-and-set), so two racing changes cannot both win.
+/// (compare-and-set), so two racing changes cannot both win. The changes of many commands share one commit with
+/// each other and with the other writes of <c>state.db</c> (<see cref="GroupedWrites"/>): each is still its own unit (a
+/// savepoint) and is answered only once committed.
 /// </summary>
-public sealed class CommandLedger(StateStore store)
+public sealed class CommandLedger(StateStore store, GroupedWrites writes)
 {
+
     private const string Columns =
         "id, device_id, idempotency_key, request, action, slot, state, reason, late, requested_by, queue_if_offline, created_at, expires_at, delivered_at, attempts, kid, sig";
 
     /// <summary>Adds a new command with its first history entry; false (and nothing written) when the device already has a command with this key.</summary>
-    public async Task<bool> TryInsertAsync(CommandRecord command, CancellationToken cancellationToken)
+    public Task<bool> TryInsertAsync(CommandRecord command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return writes.RunAsync((connection, transaction) =>
         {
-            using var transaction = connection.BeginTransaction();
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = $"""
@@ -50,9 +51,8 @@ public sealed class CommandLedger(StateStore store)
             }
 
             AddHistory(connection, transaction, command.Id, command.State, command.CreatedAt, command.Reason);
-            transaction.Commit();
             return true;
-        }
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -60,13 +60,10 @@ public sealed class CommandLedger(StateStore store)
     /// no longer in <paramref name="from"/> (someone else moved it first). <paramref name="from"/> == <paramref name="to"/>
     /// records no history entry (used to count another attempt).
     /// </summary>
-    public async Task<bool> TryMoveAsync(
-        string id, CommandState from, CommandState to, long at, string? reason, bool late, int addAttempts, long? deliveredAt, CancellationToken cancellationToken)
-    {
-        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+    public Task<bool> TryMoveAsync(
+        string id, CommandState from, CommandState to, long at, string? reason, bool late, int addAttempts, long? deliveredAt, CancellationToken cancellationToken) =>
+        writes.RunAsync((connection, transaction) =>
         {
-            using var transaction = connection.BeginTransaction();
             using var update = connection.CreateCommand();
             update.Transaction = transaction;
             update.CommandText = """
@@ -95,21 +92,16 @@ public sealed class CommandLedger(StateStore store)
                 AddHistory(connection, transaction, id, to, at, reason);
             }
 
-            transaction.Commit();
             return true;
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Counts one publish of the command, whatever its state now (the device's ack may have been applied before this),
     /// and moves it from QUEUED to SENT with a history entry. Returns the state it was in, or null for an unknown id.
     /// </summary>
-    public async Task<CommandState?> RecordSendAsync(string id, long at, CancellationToken cancellationToken)
-    {
-        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+    public Task<CommandState?> RecordSendAsync(string id, long at, CancellationToken cancellationToken) =>
+        writes.RunAsync<CommandState?>((connection, transaction) =>
         {
-            using var transaction = connection.BeginTransaction();
             using var update = connection.CreateCommand();
             update.Transaction = transaction;
             update.CommandText = """
@@ -128,10 +120,8 @@ public sealed class CommandLedger(StateStore store)
                 AddHistory(connection, transaction, id, CommandState.Sent, at, null);
             }
 
-            transaction.Commit();
             return before;
-        }
-    }
+        }, cancellationToken);
 
     public async Task<CommandRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -16,9 +16,9 @@ namespace IoTPlatform.DeviceGateway.Ingest;
 /// <c>Ingest:LatestSaveIntervalMilliseconds</c> (<see cref="IngestService"/>), at stop, and before every read of
 /// these tables, so a query sees every acknowledged reading while a device's many readings between two saves
 /// cost one row write. The history is the truth: after a crash, <see cref="RecoverAsync"/> folds in what it
-/// holds beyond the watermark.
+/// holds beyond the watermark. Saves commit together with the other writes of <c>state.db</c> (<see cref="GroupedWrites"/>).
 /// </summary>
-public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastFixSource, IDisposable
+public sealed class LatestStateStore(StateStore store, GroupedWrites writes) : ICommitObserver, ILastFixSource, IDisposable
 {
     // Folded states of the devices the writer has touched; only the commit writer (and recovery before it) uses it.
     private readonly Dictionary<string, DeviceLatest> _folded = new(StringComparer.Ordinal);
@@ -87,11 +87,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
                 return;
             }
 
-            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                Save(connection);
-            }
+            await SaveUnsavedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -108,18 +104,23 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            if (!_folded.ContainsKey(deviceId))
             {
-                if (!Folded(connection, deviceId).ApplyLock(state, new Stamp(ts, AckSeq)))
+                var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
                 {
-                    return false;
+                    _ = Folded(connection, deviceId);
                 }
-
-                _unsaved.Add(deviceId);
-                Save(connection);
-                return true;
             }
+
+            if (!_folded[deviceId].ApplyLock(state, new Stamp(ts, AckSeq)))
+            {
+                return false;
+            }
+
+            _unsaved.Add(deviceId);
+            await SaveUnsavedAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
         finally
         {
@@ -175,7 +176,7 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
             _foldedThrough = last;
             if (last > watermark)
             {
-                Save(connection);
+                await SaveUnsavedAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return count;
@@ -221,41 +222,46 @@ public sealed class LatestStateStore(StateStore store) : ICommitObserver, ILastF
         return Convert.ToInt64(select.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Writes the unsaved states and the watermark <see cref="_foldedThrough"/>; the caller holds the gate (or runs before any writer).</summary>
-    private void Save(SqliteConnection connection)
+    /// <summary>
+    /// Writes the unsaved states and the watermark <see cref="_foldedThrough"/> in one grouped write; the caller holds the
+    /// gate (or runs before any writer), so nothing changes them until it is committed.
+    /// </summary>
+    private async Task SaveUnsavedAsync(CancellationToken cancellationToken)
     {
         var commitId = _foldedThrough;
-        using var transaction = connection.BeginTransaction();
-        using (var upsert = new SqliteRowWriter(connection, """
-            INSERT OR REPLACE INTO device_latest (device_id, reading_json, reading_seq, reading_ts, position_rejected, received_at,
-                lock, lock_ts, lock_seq, battery, battery_ts, battery_seq, lat, lon, position_ts, position_seq)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16);
-            """))
-        using (var slot = new SqliteRowWriter(connection, "INSERT OR REPLACE INTO device_slots (device_id, n, state, item, charge, ts, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
+        await writes.RunAsync((connection, transaction) =>
         {
-            foreach (var deviceId in _unsaved)
+            using (var upsert = new SqliteRowWriter(connection, """
+                INSERT OR REPLACE INTO device_latest (device_id, reading_json, reading_seq, reading_ts, position_rejected, received_at,
+                    lock, lock_ts, lock_seq, battery, battery_ts, battery_seq, lat, lon, position_ts, position_seq)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16);
+                """))
+            using (var slot = new SqliteRowWriter(connection, "INSERT OR REPLACE INTO device_slots (device_id, n, state, item, charge, ts, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))
             {
-                var l = _folded[deviceId];
-                var r = l.Reading;
-                upsert.Add(deviceId).Add(r is null ? null : System.Text.Encoding.UTF8.GetString(PayloadCodec.Encode(r))).Add(r?.Seq).Add(r?.Ts)
-                    .Add(l.ReadingPositionRejected).Add(l.ReadingReceivedAtMs)
-                    .Add(l.Lock?.ToWireName()).Add(l.LockStamp?.Ts).Add(l.LockStamp?.Seq).Add(l.Battery).Add(l.BatteryStamp?.Ts).Add(l.BatteryStamp?.Seq)
-                    .Add(l.Position?.Lat).Add(l.Position?.Lon).Add(l.PositionStamp?.Ts).Add(l.PositionStamp?.Seq)
-                    .EndRow();
-                foreach (var known in l.Slots)
+                foreach (var deviceId in _unsaved)
                 {
-                    slot.Add(deviceId).Add(known.N).Add(known.State.ToWireName()).Add(known.Item).Add(known.Charge).Add(known.Stamp.Ts).Add(known.Stamp.Seq)
+                    var l = _folded[deviceId];
+                    var r = l.Reading;
+                    upsert.Add(deviceId).Add(r is null ? null : System.Text.Encoding.UTF8.GetString(PayloadCodec.Encode(r))).Add(r?.Seq).Add(r?.Ts)
+                        .Add(l.ReadingPositionRejected).Add(l.ReadingReceivedAtMs)
+                        .Add(l.Lock?.ToWireName()).Add(l.LockStamp?.Ts).Add(l.LockStamp?.Seq).Add(l.Battery).Add(l.BatteryStamp?.Ts).Add(l.BatteryStamp?.Seq)
+                        .Add(l.Position?.Lat).Add(l.Position?.Lon).Add(l.PositionStamp?.Ts).Add(l.PositionStamp?.Seq)
                         .EndRow();
+                    foreach (var known in l.Slots)
+                    {
+                        slot.Add(deviceId).Add(known.N).Add(known.State.ToWireName()).Add(known.Item).Add(known.Charge).Add(known.Stamp.Ts).Add(known.Stamp.Seq)
+                            .EndRow();
+                    }
                 }
             }
-        }
 
-        using var watermark = connection.CreateCommand();
-        watermark.Transaction = transaction;
-        watermark.CommandText = "UPDATE ingest_watermark SET commit_id = max(commit_id, $commit) WHERE id = 1";
-        watermark.Parameters.AddWithValue("$commit", commitId);
-        watermark.ExecuteNonQuery();
-        transaction.Commit();
+            using var watermark = connection.CreateCommand();
+            watermark.Transaction = transaction;
+            watermark.CommandText = "UPDATE ingest_watermark SET commit_id = max(commit_id, $commit) WHERE id = 1";
+            watermark.Parameters.AddWithValue("$commit", commitId);
+            watermark.ExecuteNonQuery();
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
         _unsaved.Clear();
         _savedThrough = Math.Max(_savedThrough, commitId);
     }

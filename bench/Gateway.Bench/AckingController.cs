@@ -19,6 +19,7 @@ internal sealed class AckingController : IAsyncDisposable
     private readonly string _acks;
     private long _answered;
     private long _failures;
+    private long _answering;
 
     private AckingController(IMqttClient client, string deviceId)
     {
@@ -28,6 +29,7 @@ internal sealed class AckingController : IAsyncDisposable
         {
             if (PayloadCodec.TryDecodeCommand(e.ApplicationMessage.Payload, out var command, out _))
             {
+                Interlocked.Increment(ref _answering);
                 _ = Task.Run(() => AnswerAsync(command));
             }
             else
@@ -77,6 +79,15 @@ internal sealed class AckingController : IAsyncDisposable
         return controller;
     }
 
+    /// <summary>Waits until no answer is on its way (the last commands' acks still wait for their PUBACKs when the riders stop).</summary>
+    public async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        while (Interlocked.Read(ref _answering) > 0)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     public Task DisconnectAsync(CancellationToken cancellationToken) =>
         _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken);
 
@@ -90,23 +101,23 @@ internal sealed class AckingController : IAsyncDisposable
     {
         var commanded = command.Action is CommandAction.Unlock or CommandAction.Release ? LockState.Unlocked : LockState.Locked;
         var before = commanded == LockState.Unlocked ? LockState.Locked : LockState.Unlocked;
+        var answered = false;
         try
         {
-            var received = await PublishAsync(new CommandAck { Id = command.Id, Stage = AckStage.Received, Lock = before, Slot = command.Slot, Ts = NowMs() });
-            var done = await PublishAsync(new CommandAck { Id = command.Id, Stage = AckStage.Done, Result = AckResult.Ok, Lock = commanded, Slot = command.Slot, Ts = NowMs() });
-            if (received && done)
-            {
-                Interlocked.Increment(ref _answered);
-                return;
-            }
+            answered = await PublishAsync(new CommandAck { Id = command.Id, Stage = AckStage.Received, Lock = before, Slot = command.Slot, Ts = NowMs() })
+                && await PublishAsync(new CommandAck { Id = command.Id, Stage = AckStage.Done, Result = AckResult.Ok, Lock = commanded, Slot = command.Slot, Ts = NowMs() });
         }
 #pragma warning disable CA1031 // Counted: the run fails on any.
         catch (Exception)
 #pragma warning restore CA1031
         {
+            answered = false;
         }
-
-        Interlocked.Increment(ref _failures);
+        finally
+        {
+            Interlocked.Increment(ref answered ? ref _answered : ref _failures);
+            Interlocked.Decrement(ref _answering);
+        }
     }
 
     private async Task<bool> PublishAsync(CommandAck ack)

@@ -129,6 +129,7 @@ internal static class CommandBench
         var peakWorkingSet = gateway.PeakWorkingSet;
         foreach (var controller in controllers)
         {
+            await controller.SettleAsync(cancellationToken);
             await controller.DisconnectAsync(cancellationToken);
             await controller.DisposeAsync();
         }

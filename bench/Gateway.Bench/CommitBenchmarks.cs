@@ -36,7 +36,8 @@ public class CommitBenchmarks
     {
         _dataDir = Directory.CreateTempSubdirectory("iotplatform-commitbench-").FullName;
         _history = new DuckDbHistoryStore(_dataDir);
-        _latest = new LatestStateStore(new StateStore(_dataDir));
+        var store = new StateStore(_dataDir);
+        _latest = new LatestStateStore(store, new GroupedWrites(store));
         _ids = [.. Enumerable.Range(0, Devices).Select(i => string.Create(CultureInfo.InvariantCulture, $"bike-{i:D6}"))];
         _start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     }

@@ -31,7 +31,8 @@ internal sealed class CommandRig : IAsyncDisposable
             MaxPerDevicePerMinute = 5,
         };
         DataDir = Directory.CreateTempSubdirectory("iotplatform-cmd-").FullName;
-        Ledger = new CommandLedger(new StateStore(DataDir));
+        var store = new StateStore(DataDir);
+        Ledger = new CommandLedger(store, new GroupedWrites(store));
         (_keys, Service, Dispatcher) = Build();
     }
 
