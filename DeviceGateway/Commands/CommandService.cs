@@ -23,7 +23,11 @@ public sealed class CommandService : IDisposable
     private readonly CommandOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CommandService> _logger;
-    private readonly SemaphoreSlim _createGate = new(1, 1);
+    private const int CreateGates = 64;
+
+    // A creation's idempotency check, rate count and insert are one step per device (both rules are per device):
+    // one gate per stripe of devices, so creations for different devices share the ledger's commits.
+    private readonly SemaphoreSlim[] _createGates = [.. Enumerable.Range(0, CreateGates).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _changes = new(StringComparer.Ordinal);
 
     public CommandService(
@@ -65,7 +69,8 @@ public sealed class CommandService : IDisposable
         var ttl = request.TtlSeconds ?? _options.DefaultTtlSeconds;
         var fingerprint = request.Fingerprint(ttl);
         CommandRecord command;
-        await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var createGate = _createGates[(uint)StringComparer.Ordinal.GetHashCode(deviceId) % CreateGates];
+        await createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (await _ledger.GetByKeyAsync(deviceId, idempotencyKey, cancellationToken).ConfigureAwait(false) is { } existing)
@@ -119,7 +124,7 @@ public sealed class CommandService : IDisposable
         }
         finally
         {
-            _createGate.Release();
+            createGate.Release();
         }
 
         _stats.CommandCreated(action.ToWireName());
@@ -354,7 +359,13 @@ public sealed class CommandService : IDisposable
         return (outcome.Item1, outcome.Item2, gaveUp);
     }
 
-    public void Dispose() => _createGate.Dispose();
+    public void Dispose()
+    {
+        foreach (var gate in _createGates)
+        {
+            gate.Dispose();
+        }
+    }
 }
 
 public enum CreateOutcome
