@@ -132,6 +132,19 @@ public sealed class CommandLedger(StateStore store, GroupedWrites writes)
         }
     }
 
+    /// <summary>Only the command's state (one row, no history); null for an unknown id.</summary>
+    public async Task<CommandState?> GetStateAsync(string id, CancellationToken cancellationToken)
+    {
+        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = "SELECT state FROM commands WHERE id = $id";
+            select.Parameters.AddWithValue("$id", id);
+            return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string state ? StateOf(state) : null;
+        }
+    }
+
     public async Task<CommandRecord?> GetByKeyAsync(string deviceId, string idempotencyKey, CancellationToken cancellationToken)
     {
         var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);

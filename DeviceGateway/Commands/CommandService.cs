@@ -170,11 +170,11 @@ public sealed class CommandService : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         while (true)
         {
+            // Each change wakes the waiter: it reads the state alone, and the whole command (with its history) once.
             var changed = ChangeOf(id);
-            var command = await _ledger.GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (command is null || command.State.IsEnded())
+            if (await _ledger.GetStateAsync(id, cancellationToken).ConfigureAwait(false) is not { } state || state.IsEnded())
             {
-                return command;
+                return await _ledger.GetAsync(id, cancellationToken).ConfigureAwait(false);
             }
 
             try
