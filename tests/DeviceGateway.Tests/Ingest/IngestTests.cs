@@ -252,12 +252,13 @@ public sealed class IngestTests
         Assert.That((await Readings(gateway, "bike-0001")).Select(r => r.Reading.Seq), Is.EqualTo(new[] { 2L, 3L }));
     }
 
-    [Test]
-    public async Task A_bad_ingest_setting_stops_the_start_with_a_message_naming_it()
+    [TestCase("Ingest:Gps:MaxSpeedMetersPerSecond", "-1", "Ingest:Gps")]
+    [TestCase("Ingest:LatestSaveIntervalMilliseconds", "0", "LatestSaveIntervalMilliseconds")]
+    public async Task A_bad_ingest_setting_stops_the_start_with_a_message_naming_it(string key, string value, string named)
     {
         var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
-            await TestGateway.StartAsync(new Dictionary<string, string?> { ["Ingest:Gps:MaxSpeedMetersPerSecond"] = "-1" }));
-        Assert.That(error!.Message, Does.Contain("Ingest:Gps"));
+            await TestGateway.StartAsync(new Dictionary<string, string?> { [key] = value }));
+        Assert.That(error!.Message, Does.Contain(named));
     }
 
     private static string Topic(string deviceId) => $"v1/devices/{deviceId}/telemetry";
