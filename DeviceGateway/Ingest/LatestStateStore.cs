@@ -20,7 +20,7 @@ namespace IoTPlatform.DeviceGateway.Ingest;
 /// </summary>
 public sealed class LatestStateStore(StateStore store, GroupedWrites writes) : ICommitObserver, ILastFixSource, IDisposable
 {
-    // Folded states of the devices the writer has touched; only the commit writer (and recovery before it) uses it.
+    // Folded states of the devices seen so far and those not saved yet; used only under the gate (and by recovery before it).
     private readonly Dictionary<string, DeviceLatest> _folded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
 
