@@ -1,7 +1,6 @@
 using System.Net;
 using IoTPlatform.DeviceProtocol;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace IoTPlatform.Gateway.Bench;
@@ -49,25 +48,10 @@ internal sealed class AckingController : IAsyncDisposable
 
     public static async Task<AckingController> ConnectAsync(MqttClientFactory factory, IPEndPoint broker, string id, string secret, CancellationToken cancellationToken)
     {
-        var client = factory.CreateMqttClient();
-        var controller = new AckingController(client, id);
-        var connected = await client.ConnectAsync(
-            new MqttClientOptionsBuilder()
-                .WithTcpServer(broker.Address.ToString(), broker.Port)
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithClientId(id)
-                .WithCredentials(id, secret)
-                .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                .WithCleanStart()
-                .WithTimeout(TimeSpan.FromSeconds(30))
-                .Build(),
-            cancellationToken);
-        if (connected.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            client.Dispose();
-            throw new InvalidOperationException($"{id}: CONNECT refused with {connected.ResultCode}.");
-        }
+        var (client, _) = await MqttNetPublisher.ConnectClientAsync(factory, broker, id, secret, cancellationToken);
 
+        // Listening before subscribing: no command can arrive unheard.
+        var controller = new AckingController(client, id);
         var subscribed = await client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.Commands(id), MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
         if (subscribed.Items.Single().ResultCode != MqttClientSubscribeResultCode.GrantedQoS1)

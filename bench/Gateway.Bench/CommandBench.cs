@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Runtime;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using IoTPlatform.Tests.Shared;
 using MQTTnet;
@@ -40,47 +37,17 @@ internal static class CommandBench
             return await UsageAsync(misplaced);
         }
 
-        using var deadline = new CancellationTokenSource(options.Timeout);
-        var root = Directory.CreateTempSubdirectory("iotplatform-commands-").FullName;
-        var adminKey = "bench-admin-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         // One device gets a command every few ms here, far above a rider's pace: the per-device limit (20 a
         // minute) is lifted to its maximum. Nothing else is changed.
         string[] gatewayArgs = ["--Commands:MaxPerDevicePerMinute=10000", .. options.GatewayArgs];
-        var keep = false;
-        try
+        return await GatewayRun.InTempFolderAsync("commands", options.Timeout, async (folder, cancellationToken) =>
         {
-            var gateway = await GatewayProcess.StartAsync(Path.Combine(root, "data"), adminKey, gatewayArgs, options.GatewayEnv, Path.Combine(root, "gateway.log"), deadline.Token);
+            var gateway = await folder.StartGatewayAsync(gatewayArgs, options.GatewayEnv, cancellationToken);
             await using (gateway)
             {
-                var ok = await RunAgainstAsync(gateway, adminKey, options, gatewayArgs, deadline.Token);
-                keep = !ok;
-                return ok ? 0 : 1;
+                return await RunAgainstAsync(gateway, folder.AdminKey, options, gatewayArgs, cancellationToken);
             }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            Line($"FAILED: the run did not finish within {options.Timeout.TotalSeconds} s.");
-            keep = true;
-            return 1;
-        }
-        finally
-        {
-            if (keep)
-            {
-                Line($"kept for inspection: {root} (gateway.log, data/)");
-            }
-            else
-            {
-                try
-                {
-                    Directory.Delete(root, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A leftover temp folder is harmless.
-                }
-            }
-        }
+        });
     }
 
     public const string Usage =
@@ -103,8 +70,8 @@ internal static class CommandBench
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
         Line($"commands: {options.Devices} bikes, one rider each (unlock, lock, … with ?wait=10), warm-up {options.Warmup.TotalSeconds} s, measured {options.Duration.TotalSeconds} s");
-        Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.MqttEndPoint}, HTTP {gateway.BaseAddress}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
-        Line($"load generator: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}");
+        GatewayRun.DescribeBackend(gateway, gatewayArgs, options.GatewayEnv);
+        GatewayRun.DescribeLoadGenerator();
 
         // Setup, not measured.
         var setup = Stopwatch.StartNew();

@@ -1,11 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Runtime;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text.Json;
 using IoTPlatform.DeviceGateway.Ingest;
 using IoTPlatform.Tests.Shared;
 using MQTTnet;
@@ -38,59 +33,33 @@ internal static class IngestBench
             return 2;
         }
 
-        using var deadline = new CancellationTokenSource(options.Timeout);
-        var root = Directory.CreateTempSubdirectory("iotplatform-ingest-").FullName;
-        var dataDir = Path.Combine(root, "data");
-        var logPath = Path.Combine(root, "gateway.log");
-        var adminKey = "bench-admin-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         // The per-device publish limit (20/s, burst 200) protects a fleet from one runaway device; this load is
         // 1,000 devices standing in for a much larger fleet, so the limit is lifted. Nothing else is changed.
         string[] gatewayArgs = ["--Broker:PublishRatePerSecond=100000", "--Broker:PublishBurst=100000", .. options.GatewayArgs];
-        var keep = false;
-        try
+        return await GatewayRun.InTempFolderAsync("ingest", options.Timeout, async (folder, cancellationToken) =>
         {
-            Influx? influx = null;
-            if (options.History == IngestBenchOptions.InfluxDbHistory)
+            try
             {
-                var server = await InfluxDbServer.SharedAsync().WaitAsync(deadline.Token);
-                var process = ChildProcesses.Find("influxd") ?? throw new InvalidOperationException("influxd started but is not a child of this process.");
-                influx = new Influx(server.Url, InfluxDbServer.NewDatabaseName("ingest"), process);
-                gatewayArgs = [.. gatewayArgs, "--Storage:History=influxdb", $"--Storage:InfluxDb:Url={server.Url}", $"--Storage:InfluxDb:Database={influx.Database}"];
-            }
+                Influx? influx = null;
+                if (options.History == IngestBenchOptions.InfluxDbHistory)
+                {
+                    var server = await InfluxDbServer.SharedAsync().WaitAsync(cancellationToken);
+                    var process = ChildProcesses.Find("influxd") ?? throw new InvalidOperationException("influxd started but is not a child of this process.");
+                    influx = new Influx(server.Url, InfluxDbServer.NewDatabaseName("ingest"), process);
+                    gatewayArgs = [.. gatewayArgs, "--Storage:History=influxdb", $"--Storage:InfluxDb:Url={server.Url}", $"--Storage:InfluxDb:Database={influx.Database}"];
+                }
 
-            var gateway = await GatewayProcess.StartAsync(dataDir, adminKey, gatewayArgs, options.GatewayEnv, logPath, deadline.Token);
-            await using (gateway)
-            {
-                var ok = await RunAgainstAsync(gateway, influx, dataDir, adminKey, options, gatewayArgs, deadline.Token);
-                keep = !ok;
-                return ok ? 0 : 1;
-            }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            Line($"FAILED: the run did not finish within {options.Timeout.TotalSeconds} s.");
-            keep = true;
-            return 1;
-        }
-        finally
-        {
-            await InfluxDbServer.StopSharedAsync();
-            if (keep)
-            {
-                Line($"kept for inspection: {root} (gateway.log, data/)");
-            }
-            else
-            {
-                try
+                var gateway = await folder.StartGatewayAsync(gatewayArgs, options.GatewayEnv, cancellationToken);
+                await using (gateway)
                 {
-                    Directory.Delete(root, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // A leftover temp folder is harmless.
+                    return await RunAgainstAsync(gateway, influx, folder.DataDir, folder.AdminKey, options, gatewayArgs, cancellationToken);
                 }
             }
-        }
+            finally
+            {
+                await InfluxDbServer.StopSharedAsync();
+            }
+        });
     }
 
     private static async Task<bool> RunAgainstAsync(
@@ -99,13 +68,13 @@ internal static class IngestBench
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
         Line($"ingest: {options.Devices} devices, {options.InFlight} in flight each, client {options.Client}, warm-up {options.Warmup.TotalSeconds} s, measured {options.Duration.TotalSeconds} s");
-        Line($"backend: child process {gateway.Id} (dotnet DeviceGateway.dll), MQTT {gateway.MqttEndPoint}, HTTP {gateway.BaseAddress}, args {string.Join(' ', gatewayArgs)}{(options.GatewayEnv.Count > 0 ? ", environment " + string.Join(' ', options.GatewayEnv) : "")}");
+        GatewayRun.DescribeBackend(gateway, gatewayArgs, options.GatewayEnv);
         if (influx is not null)
         {
             Line($"history: InfluxDB, child process {influx.Process.Id} ({InfluxDbServer.Executable} {await InfluxVersionAsync(influx.Url, cancellationToken)}), {influx.Url}, database {influx.Database}");
         }
 
-        Line($"load generator: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}");
+        GatewayRun.DescribeLoadGenerator();
 
         // Setup, not measured: register through the HTTP API, then connect everyone.
         var setup = Stopwatch.StartNew();

@@ -22,6 +22,16 @@ internal sealed class MqttNetPublisher : IDevicePublisher
 
     public static async Task<IDevicePublisher> ConnectAsync(MqttClientFactory factory, IPEndPoint broker, string id, string secret, string topic, CancellationToken cancellationToken)
     {
+        var (client, connected) = await ConnectClientAsync(factory, broker, id, secret, cancellationToken);
+        return new MqttNetPublisher(client, topic, connected.ReceiveMaximum is ushort max and > 0 ? max : 65_535);
+    }
+
+    /// <summary>A bench device's connection (also the <see cref="AckingController"/>'s): throws when the CONNECT is refused.</summary>
+    public static async Task<(IMqttClient Client, MqttClientConnectResult Connected)> ConnectClientAsync(
+        MqttClientFactory factory, IPEndPoint broker, string id, string secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(broker);
         var client = factory.CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(broker.Address.ToString(), broker.Port)
@@ -39,7 +49,7 @@ internal sealed class MqttNetPublisher : IDevicePublisher
             throw new InvalidOperationException($"{id}: CONNECT refused with {result.ResultCode}.");
         }
 
-        return new MqttNetPublisher(client, topic, result.ReceiveMaximum is ushort max and > 0 ? max : 65_535);
+        return (client, result);
     }
 
     public async Task<bool> PublishAsync(byte[] payload, CancellationToken cancellationToken)
