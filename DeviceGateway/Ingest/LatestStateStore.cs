@@ -41,18 +41,7 @@ public sealed class LatestStateStore(StateStore store, GroupedWrites writes) : I
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (batch.Messages.Any(m => !_folded.ContainsKey(m.DeviceId)))
-            {
-                var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
-                {
-                    foreach (var message in batch.Messages)
-                    {
-                        _ = Folded(connection, message.DeviceId);
-                    }
-                }
-            }
-
+            await LoadUnknownAsync(batch.Messages.Select(m => m.DeviceId), cancellationToken).ConfigureAwait(false);
             foreach (var message in batch.Messages)
             {
                 var latest = _folded[message.DeviceId];
@@ -104,15 +93,7 @@ public sealed class LatestStateStore(StateStore store, GroupedWrites writes) : I
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_folded.ContainsKey(deviceId))
-            {
-                var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
-                {
-                    _ = Folded(connection, deviceId);
-                }
-            }
-
+            await LoadUnknownAsync([deviceId], cancellationToken).ConfigureAwait(false);
             if (!_folded[deviceId].ApplyLock(state, new Stamp(ts, AckSeq)))
             {
                 return false;
@@ -201,6 +182,25 @@ public sealed class LatestStateStore(StateStore store, GroupedWrites writes) : I
         await using (connection.ConfigureAwait(false))
         {
             return Load(connection, deviceId);
+        }
+    }
+
+    /// <summary>Loads the stored state of each device not folded yet (opening a connection only when there is one); the caller holds the gate.</summary>
+    private async Task LoadUnknownAsync(IEnumerable<string> deviceIds, CancellationToken cancellationToken)
+    {
+        var unknown = deviceIds.Where(id => !_folded.ContainsKey(id)).ToList();
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var deviceId in unknown)
+            {
+                _ = Folded(connection, deviceId);
+            }
         }
     }
 

@@ -141,24 +141,14 @@ public sealed class GroupedWrites(StateStore store)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
-        private bool _ran;
 
         public Task<T> Task => _done.Task;
 
-        public void Run(SqliteConnection connection, SqliteTransaction transaction)
-        {
-            _result = write(connection, transaction);
-            _ran = true;
-        }
+        public void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = write(connection, transaction);
 
         public void Fail(Exception exception) => _done.TrySetException(exception);
 
-        public void Complete()
-        {
-            if (_ran)
-            {
-                _done.TrySetResult(_result!);
-            }
-        }
+        /// <summary>After the commit: the result, unless the write already failed (then its exception stands).</summary>
+        public void Complete() => _done.TrySetResult(_result!);
     }
 }
